@@ -1,0 +1,70 @@
+"""Reading configuration files with errors that name the file, the key and the problem.
+
+A business edits YAML by hand; an error like "validation error for Settings" sends them
+hunting. Every failure here reads ``<file>: <dotted.key>: <what is wrong>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A configuration problem a person can fix by editing one place."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"{where}: {problem}")
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(str(path), "", "file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(path), "", f"malformed YAML: {at}{problem}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "", "not UTF-8 text") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "", "the top level must be a mapping of keys to values")
+    return data
+
+
+def first_error(source: str, exc: ValidationError) -> ConfigError:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (check the spelling; see the configuration reference in README.md)"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    count = exc.error_count()
+    if count > 1:
+        msg += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
+    return ConfigError(source, key, msg)
+
+
+def validate(model: type[M], data: Any, source: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise first_error(source, exc) from None
+
+
+def load_model(model: type[M], path: Path) -> M:
+    return validate(model, read_yaml(path), str(path))

@@ -1,0 +1,231 @@
+"""Typed, frozen settings: ``config/settings.yaml`` overlaid by the environment.
+
+Precedence (highest first): ``DATABASE_URL``, ``SALESBOT_<SECTION>__<KEY>`` variables, the
+YAML file, the defaults below. Secrets are read only from the environment, so a settings
+file can be committed and shared; they are ``SecretStr`` so they never show in ``repr`` or
+logs. The environment is injected (``environ=``) so tests never touch ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from bot.config_loader import ConfigError, read_yaml, validate
+
+ENV_PREFIX = "SALESBOT_"
+SETTINGS_FILE = "settings.yaml"
+
+# Environment variable -> field of Secrets. Listed, not discovered, so a typo in a variable
+# name cannot silently create a new setting.
+SECRET_VARS: dict[str, str] = {
+    "SALESBOT_SECRET_KEY": "secret_key",
+    "SALESBOT_TELEGRAM_TOKEN": "telegram_token",
+    "SALESBOT_TELEGRAM_WEBHOOK_SECRET": "telegram_webhook_secret",
+    "SALESBOT_SLACK_BOT_TOKEN": "slack_bot_token",
+    "SALESBOT_SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SALESBOT_API_TOKEN": "api_token",
+    "SALESBOT_SMTP_PASSWORD": "smtp_password",
+}
+_SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BusinessSettings(_Frozen):
+    name: str = "Auralis Meeting Systems"
+    default_language: Literal["en", "zh"] = "en"
+    languages: tuple[Literal["en", "zh"], ...] = ("en", "zh")
+    timezone: str = "UTC"
+    default_phone_region: str = "US"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_timezone(value)
+
+
+class DatabaseSettings(_Frozen):
+    url: str = ""  # empty: SQLite file in data_dir
+    echo: bool = False
+    pool_size: int = Field(default=5, ge=1, le=100)
+
+
+class ServerSettings(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    public_url: str = "http://127.0.0.1:8000"
+
+
+class WebchatSettings(_Frozen):
+    enabled: bool = True
+    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    max_frame_bytes: int = Field(default=4096, ge=256, le=65536)
+
+
+class TelegramSettings(_Frozen):
+    enabled: bool = False
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+
+
+class SlackSettings(_Frozen):
+    enabled: bool = False
+    sales_channel: str = "#sales"
+    managers_channel: str = "#sales-managers"
+
+
+class ChannelsSettings(_Frozen):
+    webchat: WebchatSettings = WebchatSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    slack: SlackSettings = SlackSettings()
+
+
+class HandoffSettings(_Frozen):
+    fallbacks_before_handoff: int = Field(default=2, ge=1, le=10)
+    reannounce_after_minutes: int = Field(default=10, ge=1)
+    escalate_after_minutes: int = Field(default=30, ge=1)
+
+
+class SurveySettings(_Frozen):
+    delay_after_handoff_minutes: int = Field(default=30, ge=0)
+    reminder_after_hours: int = Field(default=24, ge=1)
+    expire_after_hours: int = Field(default=72, ge=1)
+
+
+class LoggingSettings(_Frozen):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_format: bool = False
+
+
+class Secrets(_Frozen):
+    secret_key: SecretStr | None = None
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    api_token: SecretStr | None = None
+    smtp_password: SecretStr | None = None
+
+
+class Settings(_Frozen):
+    config_dir: Path = Path("config")
+    data_dir: Path = Path(".salesbot")
+    business: BusinessSettings = BusinessSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    channels: ChannelsSettings = ChannelsSettings()
+    handoff: HandoffSettings = HandoffSettings()
+    survey: SurveySettings = SurveySettings()
+    logging: LoggingSettings = LoggingSettings()
+    secrets: Secrets = Secrets()
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'salesbot.db'}"
+
+    @property
+    def is_embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)")
+    return value
+
+
+def load_settings(
+    config_dir: Path | str = "config", environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Load and validate settings; raise ``ConfigError`` naming the file and key on problems."""
+    env = dict(os.environ if environ is None else environ)
+    config_dir = Path(config_dir)
+    path = config_dir / SETTINGS_FILE
+    if not config_dir.is_dir():
+        raise ConfigError(str(config_dir), "", "configuration directory not found")
+    data = read_yaml(path) if path.exists() else {}
+    _refuse_secrets_in_file(data, str(path))
+    for key in ("config_dir", "secrets"):
+        if key in data:
+            raise ConfigError(str(path), key, "cannot be set in the settings file")
+    data = _overlay_environment(data, env)
+    data["config_dir"] = config_dir
+    data["secrets"] = {
+        field: value for var, field in SECRET_VARS.items() if (value := env.get(var))
+    }
+    source = f"{path} (with {ENV_PREFIX}* environment overrides)"
+    settings = validate(Settings, data, source)
+    _require_secrets(settings, str(path))
+    return settings
+
+
+def _refuse_secrets_in_file(data: Any, source: str, prefix: str = "") -> None:
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if any(word in str(key).lower() for word in _SECRET_WORDS):
+            raise ConfigError(
+                source,
+                dotted,
+                "secrets are read only from the environment; remove this key and set one "
+                f"of {', '.join(SECRET_VARS)}",
+            )
+        _refuse_secrets_in_file(value, source, dotted + ".")
+
+
+def _overlay_environment(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    merged: dict[str, Any] = _deep_copy(data)
+    if env.get("DATABASE_URL"):
+        merged.setdefault("database", {})["url"] = env["DATABASE_URL"]
+    for var, raw in env.items():
+        if not var.startswith(ENV_PREFIX) or var in SECRET_VARS:
+            continue
+        path = var[len(ENV_PREFIX) :].lower().split("__")
+        if len(path) == 1 and path[0] not in Settings.model_fields:
+            continue  # SALESBOT_CONFIG and friends belong to the CLI, not to settings
+        node = merged
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(var, ".".join(path), "does not name a settings section")
+            node = child
+        try:
+            node[path[-1]] = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            node[path[-1]] = raw
+    return merged
+
+
+def _deep_copy(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in data.items()}
+
+
+def _require_secrets(settings: Settings, source: str) -> None:
+    def need(var: str, because: str) -> None:
+        if getattr(settings.secrets, SECRET_VARS[var]) is None:
+            raise ConfigError(
+                var, "", f"missing secret: required because {because} in {source}"
+            )
+
+    channels = settings.channels
+    if channels.telegram.enabled:
+        need("SALESBOT_TELEGRAM_TOKEN", "channels.telegram.enabled is true")
+        if channels.telegram.mode == "webhook":
+            need("SALESBOT_TELEGRAM_WEBHOOK_SECRET", "channels.telegram.mode is webhook")
+    if channels.slack.enabled:
+        need("SALESBOT_SLACK_BOT_TOKEN", "channels.slack.enabled is true")
+        need("SALESBOT_SLACK_SIGNING_SECRET", "channels.slack.enabled is true")
