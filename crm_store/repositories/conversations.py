@@ -1,0 +1,101 @@
+"""Conversations: one open conversation per channel address, with channel-neutral state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.types import ChannelAddress
+from crm_store.errors import InvalidTransition, NotFound, violated
+from crm_store.models import Conversation, ConversationStatus
+from crm_store.repositories.base import Repository
+
+
+class ConversationRepository(Repository):
+    async def get(self, conversation_id: int, *, for_update: bool = False) -> Conversation:
+        stmt = select(Conversation).where(Conversation.id == conversation_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        conversation = (await self.session.scalars(stmt)).first()
+        if conversation is None:
+            raise NotFound(f"conversation {conversation_id} not found")
+        return conversation
+
+    async def open_at(
+        self, address: ChannelAddress, *, for_update: bool = False
+    ) -> Conversation | None:
+        stmt = select(Conversation).where(
+            Conversation.channel == address.channel,
+            Conversation.chat_id == address.chat_id,
+            Conversation.thread_id == address.thread_id,
+            Conversation.status != ConversationStatus.CLOSED.value,
+        )
+        if for_update:
+            # PostgreSQL: serialise writers of one conversation across workers.
+            stmt = stmt.with_for_update()
+        return (await self.session.scalars(stmt)).first()
+
+    async def open_or_create(
+        self, address: ChannelAddress, contact_id: int, *, language: str | None = None
+    ) -> Conversation:
+        found = await self.open_at(address, for_update=True)
+        if found is not None:
+            return found
+        now = self.clock.now()
+        conversation = Conversation(
+            contact_id=contact_id,
+            channel=address.channel,
+            chat_id=address.chat_id,
+            thread_id=address.thread_id,
+            language=language,
+            status=ConversationStatus.BOT.value,
+            state={},
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(conversation)
+        except IntegrityError as exc:
+            if not violated(exc, "conversations", "uq_conversations_open_address"):
+                raise
+            winner = await self.open_at(address, for_update=True)
+            assert winner is not None
+            return winner
+        return conversation
+
+    async def save_state(self, conversation: Conversation, state: dict[str, Any]) -> None:
+        # A new dict object, so the JSON column is seen as changed.
+        conversation.state = dict(state)
+        conversation.updated_at = self.clock.now()
+        await self.session.flush()
+
+    async def set_status(
+        self, conversation: Conversation, status: ConversationStatus | str, **fields: Any
+    ) -> Conversation:
+        status = ConversationStatus(status)
+        if conversation.status == ConversationStatus.CLOSED and status != ConversationStatus.CLOSED:
+            raise InvalidTransition("conversation", conversation.status, status)
+        now = self.clock.now()
+        conversation.status = status.value
+        conversation.updated_at = now
+        if status == ConversationStatus.CLOSED:
+            conversation.closed_at = now
+        for key, value in fields.items():
+            if key not in {"assigned_rep_id", "slack_channel", "slack_thread_ts", "language"}:
+                raise TypeError(f"set_status cannot set {key}")
+            setattr(conversation, key, value)
+        await self.session.flush()
+        return conversation
+
+    async def by_slack_thread(self, slack_channel: str, thread_ts: str) -> Conversation | None:
+        stmt = select(Conversation).where(
+            Conversation.slack_channel == slack_channel, Conversation.slack_thread_ts == thread_ts
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def for_contact(self, contact_id: int) -> list[Conversation]:
+        stmt = select(Conversation).where(Conversation.contact_id == contact_id)
+        return list((await self.session.scalars(stmt.order_by(Conversation.id))).all())

@@ -1,0 +1,157 @@
+"""Messages in both directions. Outbound rows in state ``pending`` are the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.types import Button, InboundMessage, Reply
+from crm_store.errors import DuplicateMessage, violated
+from crm_store.models import Conversation, Delivery, Direction, Message, Role
+from crm_store.repositories.base import Repository
+
+MAX_TEXT = 20_000
+
+
+def reply_to_content(reply: Reply) -> dict[str, Any]:
+    return {
+        "buttons": [asdict(b) for b in reply.buttons],
+        "quick_replies": [asdict(b) for b in reply.quick_replies],
+    }
+
+
+def message_to_reply(message: Message) -> Reply:
+    content = message.content or {}
+    return Reply(
+        text=message.text,
+        buttons=tuple(Button(**b) for b in content.get("buttons", ())),
+        quick_replies=tuple(Button(**b) for b in content.get("quick_replies", ())),
+    )
+
+
+class MessageRepository(Repository):
+    async def _next_seq(self, conversation_id: int) -> int:
+        stmt = select(func.coalesce(func.max(Message.seq), 0)).where(
+            Message.conversation_id == conversation_id
+        )
+        return int((await self.session.scalar(stmt)) or 0) + 1
+
+    async def seen(self, channel: str, message_id: str) -> bool:
+        stmt = select(Message.id).where(
+            Message.channel == channel, Message.channel_message_id == message_id
+        )
+        return (await self.session.scalar(stmt)) is not None
+
+    async def add_inbound(
+        self,
+        conversation: Conversation,
+        inbound: InboundMessage,
+        *,
+        intent: str | None = None,
+        confidence: float | None = None,
+    ) -> Message:
+        """Store what the customer said; ``DuplicateMessage`` if the platform id was seen."""
+        now = self.clock.now()
+        message = Message(
+            conversation_id=conversation.id,
+            seq=await self._next_seq(conversation.id),
+            direction=Direction.IN.value,
+            role=Role.CUSTOMER.value,
+            channel=inbound.address.channel,
+            channel_message_id=inbound.message_id,
+            text=inbound.text[:MAX_TEXT],
+            payload=inbound.payload,
+            intent=intent,
+            confidence=confidence,
+            delivery=Delivery.RECEIVED.value,
+            created_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(message)
+        except IntegrityError as exc:
+            if inbound.message_id and violated(
+                exc, "messages.channel, messages.channel_message_id", "uq_messages_channel"
+            ):
+                raise DuplicateMessage(inbound.address.channel, inbound.message_id) from None
+            raise
+        conversation.last_message_at = now
+        return message
+
+    async def add_outbound(
+        self,
+        conversation: Conversation,
+        reply: Reply,
+        *,
+        role: Role = Role.BOT,
+        channel_message_id: str | None = None,
+    ) -> Message:
+        now = self.clock.now()
+        message = Message(
+            conversation_id=conversation.id,
+            seq=await self._next_seq(conversation.id),
+            direction=Direction.OUT.value,
+            role=role.value,
+            channel=conversation.channel,
+            channel_message_id=channel_message_id,
+            text=reply.text[:MAX_TEXT],
+            content=reply_to_content(reply),
+            delivery=Delivery.PENDING.value,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        self.session.add(message)
+        await self.session.flush()
+        conversation.last_message_at = now
+        return message
+
+    async def outbox_due(self, now: datetime, limit: int = 100) -> list[Message]:
+        stmt = (
+            select(Message)
+            .where(Message.delivery == Delivery.PENDING.value, Message.next_attempt_at <= now)
+            .order_by(Message.conversation_id, Message.seq)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def pending_for(self, conversation_id: int) -> list[Message]:
+        stmt = select(Message).where(
+            Message.conversation_id == conversation_id, Message.delivery == Delivery.PENDING.value
+        )
+        return list((await self.session.scalars(stmt.order_by(Message.seq))).all())
+
+    async def mark_delivered(self, message: Message, channel_message_id: str | None = None) -> None:
+        message.delivery = Delivery.DELIVERED.value
+        message.delivered_at = self.clock.now()
+        message.next_attempt_at = None
+        message.attempts += 1
+        if channel_message_id and not message.channel_message_id:
+            message.channel_message_id = channel_message_id
+        await self.session.flush()
+
+    async def mark_attempt_failed(
+        self, message: Message, error: str, retry_at: datetime | None
+    ) -> None:
+        """Record a failed delivery; ``retry_at=None`` gives up for good."""
+        message.attempts += 1
+        message.last_error = error[:2000]
+        message.next_attempt_at = retry_at
+        if retry_at is None:
+            message.delivery = Delivery.FAILED.value
+        await self.session.flush()
+
+    async def transcript(
+        self, conversation_id: int, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Message]:
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+            .order_by(Message.seq)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list((await self.session.scalars(stmt)).all())
