@@ -143,7 +143,9 @@ def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)")
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+        ) from None
     return value
 
 
@@ -217,9 +219,7 @@ def _deep_copy(data: dict[str, Any]) -> dict[str, Any]:
 def _require_secrets(settings: Settings, source: str) -> None:
     def need(var: str, because: str) -> None:
         if getattr(settings.secrets, SECRET_VARS[var]) is None:
-            raise ConfigError(
-                var, "", f"missing secret: required because {because} in {source}"
-            )
+            raise ConfigError(var, "", f"missing secret: required because {because} in {source}")
 
     channels = settings.channels
     if channels.telegram.enabled:
