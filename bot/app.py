@@ -1,0 +1,56 @@
+"""The one ASGI app: health now; channels, API and dashboard mount here in later issues."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+import bot
+from bot.runtime import Runtime
+from crm_store import migrate
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="salesbot",
+        version=bot.__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.runtime = runtime
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> JSONResponse:
+        try:
+            async with runtime.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            revision = await migrate.current_revision(runtime.db)
+        except Exception as exc:  # noqa: BLE001 - health must answer, not crash
+            return JSONResponse(
+                {"status": "error", "database": type(exc).__name__}, status_code=503
+            )
+        ok = revision == migrate.head_revision()
+        return JSONResponse(
+            {
+                "status": "ok" if ok else "degraded",
+                "version": bot.__version__,
+                "database": runtime.db.dialect,
+                "schema": revision,
+            },
+            status_code=200 if ok else 503,
+        )
+
+    return app

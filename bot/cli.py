@@ -1,0 +1,255 @@
+"""The ``salesbot`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+import bot
+from bot.config_loader import ConfigError
+from bot.settings import Settings, check_timezone, load_settings
+from crm_store import migrate
+from crm_store.database import Database
+from crm_store.errors import StoreError
+from crm_store.uow import UnitOfWork
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="salesbot",
+    help="Self-hosted multi-channel sales assistant: web chat, Telegram and Slack.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema: upgrade and inspect migrations.", no_args_is_help=True)
+reps_app = typer.Typer(
+    help="Sales reps who take handoffs and follow-up calls.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(reps_app, name="reps")
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="SALESBOT_CONFIG",
+        help="Configuration directory of the business (settings.yaml, catalog, texts...).",
+    ),
+]
+DEFAULT_CONFIG = Path("config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"salesbot {bot.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Self-hosted multi-channel sales assistant: web chat, Telegram and Slack."""
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def settings_from(config: Path) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def run_with_db(settings: Settings, body: Callable[[Database], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await body(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(runner())
+    except migrate.SchemaOutdated as exc:
+        raise fail(str(exc), 1) from None
+    except (StoreError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot reach the database: {exc}", 1) from None
+
+
+@app.command()
+def serve(
+    config: ConfigOption = DEFAULT_CONFIG,
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+) -> None:
+    """Run the bot: the web app (web chat, webhooks, API, /healthz) and enabled channels.
+
+    On the embedded SQLite database the schema is migrated automatically; on PostgreSQL run
+    `salesbot db upgrade` first.
+    """
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logs import configure_logging
+    from bot.runtime import Runtime
+
+    settings = settings_from(config)
+    configure_logging(settings)
+    try:
+        runtime = Runtime.create(settings)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if not settings.is_embedded_database:
+        run_with_db(settings, lambda db: migrate.ensure_schema(db, auto_upgrade=False))
+    uvicorn.run(
+        create_app(runtime),
+        host=host or settings.server.host,
+        port=settings.server.port if port is None else port,
+        log_config=None,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Apply all migrations to the configured database."""
+    settings = settings_from(config)
+
+    async def body(db: Database) -> str | None:
+        await migrate.upgrade(db)
+        return await migrate.current_revision(db)
+
+    typer.echo(f"database schema at revision {run_with_db(settings, body)}")
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Show the schema revision of the database and the one this salesbot needs."""
+    settings = settings_from(config)
+    current = run_with_db(settings, migrate.current_revision)
+    head = migrate.head_revision()
+    typer.echo(f"database: {current or 'empty'}; required: {head}")
+    if current != head:
+        raise typer.Exit(1)
+
+
+_HOURS = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?=(.+)$")
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def parse_hours(specs: list[str]) -> dict[str, list[str]]:
+    """``["mon-fri=09:00-12:00,13:00-17:00", "sat=10:00-14:00"]`` -> per-day spans."""
+    hours: dict[str, list[str]] = {}
+    for spec in specs:
+        match = _HOURS.match(spec.strip().lower())
+        if not match:
+            raise ValueError(f"working hours {spec!r}: use e.g. mon-fri=09:00-17:00")
+        first, last, spans = match.groups()
+        days = _DAYS[_DAYS.index(first) : _DAYS.index(last or first) + 1]
+        for span in spans.split(","):
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", span):
+                raise ValueError(f"working hours {spec!r}: {span!r} is not like 09:00-17:00")
+        for day in days:
+            hours.setdefault(day, []).extend(spans.split(","))
+    return hours
+
+
+@reps_app.command("add")
+def reps_add(
+    name: Annotated[str, typer.Argument(help="The rep's full name.")],
+    email: Annotated[str, typer.Option(help="Work e-mail; identifies the rep.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")],
+    slack_user_id: Annotated[str | None, typer.Option(help="Slack member id (U...).")] = None,
+    hours: Annotated[
+        list[str] | None,
+        typer.Option(help="Working hours, repeatable: mon-fri=09:00-17:00 (rep's time zone)."),
+    ] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Languages spoken (en, zh).")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Add a rep, or update the rep with the same e-mail."""
+    settings = settings_from(config)
+    try:
+        check_timezone(timezone)
+        working_hours = parse_hours(hours or ["mon-fri=09:00-17:00"])
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+    async def body(db: Database) -> int:
+        await migrate.ensure_schema(db, auto_upgrade=settings.is_embedded_database)
+        async with UnitOfWork(db) as uow:
+            rep = await uow.reps.upsert(
+                name=name,
+                email=email,
+                timezone=timezone,
+                slack_user_id=slack_user_id,
+                working_hours=working_hours,
+                languages=language or ["en"],
+            )
+            await uow.audit.log("cli", "rep.upsert", target_type="rep", target_id=rep.id)
+            return rep.id
+
+    typer.echo(f"rep {run_with_db(settings, body)} saved: {name} <{email.lower()}>")
+
+
+@reps_app.command("list")
+def reps_list(
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List reps with their time zone and working hours."""
+    settings = settings_from(config)
+
+    async def body(db: Database) -> list[dict[str, object]]:
+        await migrate.ensure_schema(db, auto_upgrade=settings.is_embedded_database)
+        async with UnitOfWork(db) as uow:
+            return [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "email": r.email,
+                    "timezone": r.timezone,
+                    "slack_user_id": r.slack_user_id,
+                    "working_hours": r.working_hours,
+                    "active": r.active,
+                }
+                for r in await uow.reps.list()
+            ]
+
+    reps = run_with_db(settings, body)
+    if as_json:
+        typer.echo(json.dumps(reps, ensure_ascii=False, indent=2))
+        return
+    if not reps:
+        typer.echo("no reps yet: add one with `salesbot reps add NAME --email ... --timezone ...`")
+    for r in reps:
+        hours = "; ".join(f"{d} {','.join(s)}" for d, s in r["working_hours"].items())  # type: ignore[union-attr]
+        status = "" if r["active"] else " (inactive)"
+        typer.echo(f"{r['id']:>4}  {r['name']} <{r['email']}>  {r['timezone']}  {hours}{status}")
+
+
+def _mount_optional() -> None:
+    # The NLU commands come with the dialog engine; absent in a partial install.
+    try:
+        from bot.cli_nlu import nlu_app
+    except ImportError:
+        return
+    app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
+
+
+_mount_optional()

@@ -1,0 +1,55 @@
+"""Everything one salesbot process owns, created once and passed explicitly (no globals)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.content import Content, load_content
+from bot.settings import Settings
+from crm_store import migrate
+from crm_store.database import Database
+from crm_store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    content: Content
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+        content = load_content(settings.config_dir)
+        db = Database(settings.database_url, echo=settings.database.echo)
+        return cls(settings=settings, content=content, db=db, clock=clock or SystemClock())
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.clock)
+
+    async def start(self) -> None:
+        # The embedded SQLite file belongs to this one process, so it may migrate itself;
+        # a shared PostgreSQL is migrated deliberately with `salesbot db upgrade`.
+        await migrate.ensure_schema(self.db, auto_upgrade=self.settings.is_embedded_database)
+        await self.sync_reps()
+        log.info("salesbot started with %r", self.db)
+
+    async def sync_reps(self) -> None:
+        """Make the reps in config/reps.yaml exist in the store (by e-mail; repeatable)."""
+        async with self.uow() as uow:
+            for rep in self.content.reps.reps:
+                await uow.reps.upsert(
+                    name=rep.name,
+                    email=rep.email,
+                    timezone=rep.timezone,
+                    slack_user_id=rep.slack_user_id,
+                    working_hours={d: list(s) for d, s in rep.working_hours.items()},
+                    languages=list(rep.languages),
+                )
+
+    async def stop(self) -> None:
+        await self.db.dispose()
