@@ -24,6 +24,7 @@ from crm_store.repositories.messages import MessageRepository
 from crm_store.repositories.reps import RepRepository
 from crm_store.repositories.surveys import SurveyRepository
 from crm_store.repositories.tasks import TaskRepository
+from crm_store.repositories.unanswered import UnansweredRepository
 
 
 class UnitOfWork:
@@ -38,6 +39,7 @@ class UnitOfWork:
     tasks: TaskRepository
     consents: ConsentRepository
     audit: AuditRepository
+    unanswered: UnansweredRepository
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(s, c)
         self.consents = ConsentRepository(s, c)
         self.audit = AuditRepository(s, c)
+        self.unanswered = UnansweredRepository(s, c)
         return self
 
     async def __aexit__(
