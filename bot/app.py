@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,9 +20,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        # Retries replies whose delivery failed (backoff) while the app runs.
+        retry_loop = asyncio.create_task(runtime.hub.outbox.run(), name="outbox")
         try:
             yield
         finally:
+            retry_loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retry_loop
             await runtime.stop()
 
     app = FastAPI(

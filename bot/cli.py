@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,6 +17,7 @@ import typer
 import bot
 from bot.config_loader import ConfigError
 from bot.settings import Settings, check_timezone, load_settings
+from bot.types import ChannelAddress
 from crm_store import migrate
 from crm_store.database import Database
 from crm_store.errors import StoreError
@@ -123,6 +127,59 @@ def serve(
         port=settings.server.port if port is None else port,
         log_config=None,
     )
+
+
+@app.command()
+def chat(
+    config: ConfigOption = DEFAULT_CONFIG,
+    user: Annotated[
+        str, typer.Option(help="Who you are in the store (one contact per user).")
+    ] = "console-user",
+    name: Annotated[str | None, typer.Option(help="Your display name.")] = None,
+) -> None:
+    """Talk to the bot in the terminal, through the same hub and store as `serve`.
+
+    Buttons are shown as a numbered list: type the number to click one. Ctrl-D or /quit ends.
+    """
+    from bot.logs import configure_logging
+    from bot.runtime import Runtime
+    from channels.console import CHANNEL, ConsoleAdapter, parse_line
+
+    settings = settings_from(config)
+    configure_logging(settings)
+    logging.getLogger().setLevel(logging.WARNING)  # the terminal is the conversation
+    try:
+        runtime = Runtime.create(settings)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    adapter = ConsoleAdapter()
+    runtime.adapters[CHANNEL] = adapter
+
+    async def loop() -> None:
+        await runtime.start()
+        address = ChannelAddress(CHANNEL, user)
+        typer.echo(f"Chatting with {settings.business.name} as {user!r}. /quit to leave.")
+        try:
+            while True:
+                try:
+                    line = await asyncio.to_thread(input, "you> ")
+                except EOFError:
+                    break
+                if line.strip() in ("/quit", "/exit"):
+                    break
+                if not line.strip():
+                    continue
+                inbound = parse_line(
+                    line, adapter.buttons, address, user, f"console-{uuid.uuid4()}"
+                )
+                await runtime.hub.receive(replace(inbound, display_name=name))
+        finally:
+            await runtime.stop()
+
+    try:
+        asyncio.run(loop())
+    except migrate.SchemaOutdated as exc:
+        raise fail(str(exc), 1) from None
 
 
 @db_app.command("upgrade")

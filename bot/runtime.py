@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.content import Content, load_content
+from bot.handoff import HandoffService, InMemoryHandoff
+from bot.hub import ConversationHub
+from bot.locks import InMemoryLocks
 from bot.settings import Settings
+from channels.base import ChannelAdapter
 from crm_store import migrate
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
@@ -21,12 +26,22 @@ class Runtime:
     content: Content
     db: Database
     clock: Clock = field(default_factory=SystemClock)
+    adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+    handoff: HandoffService = field(default_factory=InMemoryHandoff)
+    locks: InMemoryLocks = field(default_factory=InMemoryLocks)
+    _hub: ConversationHub | None = None
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         content = load_content(settings.config_dir)
         db = Database(settings.database_url, echo=settings.database.echo)
         return cls(settings=settings, content=content, db=db, clock=clock or SystemClock())
+
+    @property
+    def hub(self) -> ConversationHub:
+        if self._hub is None:
+            raise RuntimeError("Runtime.start() has not run yet")
+        return self._hub
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)
@@ -36,7 +51,34 @@ class Runtime:
         # a shared PostgreSQL is migrated deliberately with `salesbot db upgrade`.
         await migrate.ensure_schema(self.db, auto_upgrade=self.settings.is_embedded_database)
         await self.sync_reps()
+        self._hub = await asyncio.to_thread(self._build_hub)
+        # Replies committed before a crash or restart go out now.
+        delivered = await self._hub.outbox.deliver_due()
+        if delivered:
+            log.info("delivered %d replies left in the outbox", delivered)
         log.info("salesbot started with %r", self.db)
+
+    def _build_hub(self) -> ConversationHub:
+        from bot.assembly import build_hub
+        from dialogs.understanding import load_understanding
+
+        understanding = load_understanding(
+            self.settings.config_dir,
+            self.settings.data_dir / "models",
+            self.content,
+            clock=self.clock,
+            timezone=self.settings.business.timezone,
+        )
+        return build_hub(
+            settings=self.settings,
+            content=self.content,
+            db=self.db,
+            clock=self.clock,
+            nlu=understanding,
+            adapters=self.adapters,
+            handoff=self.handoff,
+            locks=self.locks,
+        )
 
     async def sync_reps(self) -> None:
         """Make the reps in config/reps.yaml exist in the store (by e-mail; repeatable)."""

@@ -90,7 +90,7 @@ class ChannelsSettings(_Frozen):
 
 
 class HandoffSettings(_Frozen):
-    fallbacks_before_handoff: int = Field(default=2, ge=1, le=10)
+    fallbacks_before_handoff: int = Field(default=3, ge=2, le=10)
     reannounce_after_minutes: int = Field(default=10, ge=1)
     escalate_after_minutes: int = Field(default=30, ge=1)
 

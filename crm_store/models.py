@@ -377,3 +377,20 @@ class UnansweredQuestion(Base):
     language: Mapped[str] = mapped_column(String(8))
     best_guess: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DomainEvent(Base):
+    """Business events written in the same transaction as the change they describe.
+
+    A transactional outbox: outgoing webhooks (and anything else that must learn about
+    leads, follow-ups, surveys and handoffs) read from here, so an event exists exactly when
+    its change was committed.
+    """
+
+    __tablename__ = "domain_events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]

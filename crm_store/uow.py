@@ -18,9 +18,11 @@ from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.consents import ConsentRepository
 from crm_store.repositories.contacts import ContactRepository
 from crm_store.repositories.conversations import ConversationRepository
+from crm_store.repositories.events import EventRepository
 from crm_store.repositories.follow_ups import FollowUpRepository
 from crm_store.repositories.leads import LeadRepository
 from crm_store.repositories.messages import MessageRepository
+from crm_store.repositories.personal_data import PersonalDataRepository
 from crm_store.repositories.reps import RepRepository
 from crm_store.repositories.surveys import SurveyRepository
 from crm_store.repositories.tasks import TaskRepository
@@ -40,6 +42,8 @@ class UnitOfWork:
     consents: ConsentRepository
     audit: AuditRepository
     unanswered: UnansweredRepository
+    personal_data: PersonalDataRepository
+    events: EventRepository
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self._db = db
@@ -60,6 +64,8 @@ class UnitOfWork:
         self.consents = ConsentRepository(s, c)
         self.audit = AuditRepository(s, c)
         self.unanswered = UnansweredRepository(s, c)
+        self.personal_data = PersonalDataRepository(s, c)
+        self.events = EventRepository(s, c)
         return self
 
     async def __aexit__(

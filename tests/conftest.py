@@ -12,16 +12,26 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from bot.clock import FakeClock
+from bot.assembly import build_hub
+from bot.clock import FakeClock, SystemClock
+from bot.content import Content, load_content
+from bot.handoff import InMemoryHandoff
+from bot.hub import ConversationHub
+from bot.settings import Settings, load_settings
 from crm_store import migrate
 from crm_store.database import Database
 from crm_store.models import Base
+from crm_store.uow import UnitOfWork
+from dialogs.nlu import NluService
+from dialogs.understanding import load_understanding
+from tests.driver import Chat, RecordingAdapter
 
 PG_URL = os.environ.get("SALESBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -115,6 +125,96 @@ async def db(backend: str, db_factory) -> AsyncIterator[Database]:  # noqa: ANN0
     await database.dispose()
 
 
+# Conversation fixtures: the real hub on the demo business.
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config"
+# Monday 2 March 2026, 15:00 UTC: 10:00 in New York, 16:00 in Berlin, 23:00 in Shanghai.
+MONDAY_AFTERNOON = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONFIG)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("data")
+    return load_settings(CONFIG, {"SALESBOT_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture(scope="session")
+def understanding(settings: Settings, content: Content) -> NluService:
+    # Trained once per run on the demo data (seconds), then shared by every test; the hub
+    # fixture rebinds the models to each test's fake clock.
+    return load_understanding(
+        CONFIG, settings.data_dir / "models", content, clock=SystemClock(), timezone="UTC"
+    )
+
+
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(MONDAY_AFTERNOON)
+
+
+@pytest.fixture
+def handoff() -> InMemoryHandoff:
+    return InMemoryHandoff()
+
+
+@pytest.fixture
+def adapters() -> dict[str, RecordingAdapter]:
+    return {name: RecordingAdapter(name) for name in ("webchat", "telegram", "slack")}
+
+
+@pytest.fixture
+async def seeded_db(db: Database, clock: FakeClock, content: Content) -> Database:
+    """The store with the demo reps from config/reps.yaml, as `serve` syncs them."""
+    async with UnitOfWork(db, clock) as uow:
+        for rep in content.reps.reps:
+            await uow.reps.upsert(
+                name=rep.name,
+                email=rep.email,
+                timezone=rep.timezone,
+                slack_user_id=rep.slack_user_id,
+                working_hours={d: list(s) for d, s in rep.working_hours.items()},
+                languages=list(rep.languages),
+            )
+    return db
+
+
+@pytest.fixture
+def hub(
+    seeded_db: Database,
+    clock: FakeClock,
+    settings: Settings,
+    content: Content,
+    understanding: NluService,
+    adapters: dict[str, RecordingAdapter],
+    handoff: InMemoryHandoff,
+) -> ConversationHub:
+    return build_hub(
+        settings=settings,
+        content=content,
+        db=seeded_db,
+        clock=clock,
+        nlu=NluService(understanding.models, clock=clock, timezone=understanding.timezone),
+        adapters=adapters,
+        handoff=handoff,
+    )
+
+
+@pytest.fixture
+def new_chat(hub: ConversationHub, adapters: dict[str, RecordingAdapter]) -> Callable[..., Chat]:
+    def make(
+        channel: str = "webchat", chat_id: str = "chat-1", user_id: str | None = None, **kw: object
+    ) -> Chat:
+        return Chat(hub, adapters[channel], chat_id=chat_id, user_id=user_id or chat_id, **kw)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def chat(new_chat: Callable[..., Chat]) -> Chat:
+    return new_chat()

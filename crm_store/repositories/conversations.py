@@ -79,6 +79,7 @@ class ConversationRepository(Repository):
         if conversation.status == ConversationStatus.CLOSED and status != ConversationStatus.CLOSED:
             raise InvalidTransition("conversation", conversation.status, status)
         now = self.clock.now()
+        previous = conversation.status
         conversation.status = status.value
         conversation.updated_at = now
         if status == ConversationStatus.CLOSED:
@@ -87,6 +88,13 @@ class ConversationRepository(Repository):
             if key not in {"assigned_rep_id", "slack_channel", "slack_thread_ts", "language"}:
                 raise TypeError(f"set_status cannot set {key}")
             setattr(conversation, key, value)
+        if status == ConversationStatus.HANDOFF and previous != ConversationStatus.HANDOFF:
+            self.emit(
+                "handoff.requested",
+                conversation_id=conversation.id,
+                contact_id=conversation.contact_id,
+                channel=conversation.channel,
+            )
         await self.session.flush()
         return conversation
 

@@ -48,6 +48,7 @@ class FollowUpRepository(Repository):
             if violated(exc, *_OVERLAP_MARKERS):
                 raise FollowUpOverlap(rep_id, starts_at, ends_at) from None
             raise
+        self.emit("followup.booked", **_describe(follow_up))
         return follow_up
 
     async def reschedule(
@@ -66,6 +67,7 @@ class FollowUpRepository(Repository):
             if violated(exc, *_OVERLAP_MARKERS):
                 raise FollowUpOverlap(follow_up.rep_id, starts_at, ends_at) from None
             raise
+        self.emit("followup.rescheduled", **_describe(follow_up))
         return follow_up
 
     async def set_status(self, follow_up: FollowUp, status: FollowUpStatus | str) -> FollowUp:
@@ -74,6 +76,8 @@ class FollowUpRepository(Repository):
             raise InvalidTransition("follow-up", follow_up.status, status)
         follow_up.status = status.value
         follow_up.updated_at = self.clock.now()
+        kind = "cancelled" if status == FollowUpStatus.CANCELLED else "status_changed"
+        self.emit(f"followup.{kind}", **_describe(follow_up))
         await self.session.flush()
         return follow_up
 
@@ -92,3 +96,14 @@ class FollowUpRepository(Repository):
         if active_only:
             stmt = stmt.where(FollowUp.status.in_(ACTIVE_FOLLOW_UP))
         return list((await self.session.scalars(stmt.order_by(FollowUp.starts_at))).all())
+
+
+def _describe(follow_up: FollowUp) -> dict[str, object]:
+    return {
+        "follow_up_id": follow_up.id,
+        "lead_id": follow_up.lead_id,
+        "rep_id": follow_up.rep_id,
+        "starts_at": follow_up.starts_at,
+        "ends_at": follow_up.ends_at,
+        "status": follow_up.status,
+    }

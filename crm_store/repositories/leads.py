@@ -61,6 +61,15 @@ class LeadRepository(Repository):
         self.session.add(
             LeadTransition(lead_id=lead.id, from_status=None, to_status=S.NEW, at=now, actor=actor)
         )
+        self.emit(
+            "lead.created",
+            lead_id=lead.id,
+            contact_id=contact_id,
+            source_channel=source_channel,
+            campaign=campaign,
+            product_interest=product_interest,
+            score=score,
+        )
         await self.session.flush()
         return lead
 
@@ -77,6 +86,13 @@ class LeadRepository(Repository):
         self.session.add(
             LeadTransition(lead_id=lead.id, from_status=current, to_status=to, at=now, actor=actor)
         )
+        self.emit(
+            "lead.status_changed", lead_id=lead.id, from_status=current.value, to_status=to.value
+        )
+        if to == S.QUALIFIED:
+            self.emit(
+                "lead.qualified", lead_id=lead.id, contact_id=lead.contact_id, score=lead.score
+            )
         await self.session.flush()
         return lead
 

@@ -82,6 +82,25 @@ class SurveyRepository(Repository):
         request.answered_at = self.clock.now()
         return response
 
+    async def complete(self, request: SurveyRequest) -> None:
+        """Mark the survey answered (once) and publish its scores."""
+        if request.status == "answered":
+            return
+        request.status = "answered"
+        request.answered_at = self.clock.now()
+        scores = {r.kind: r.score for r in await self.responses(request.id) if r.score is not None}
+        self.emit(
+            "survey.completed",
+            request_id=request.id,
+            contact_id=request.contact_id,
+            conversation_id=request.conversation_id,
+            rep_id=request.rep_id,
+            channel=request.channel,
+            trigger=request.trigger,
+            **scores,
+        )
+        await self.session.flush()
+
     async def responses(self, request_id: int) -> list[SurveyResponse]:
         stmt = select(SurveyResponse).where(SurveyResponse.request_id == request_id)
         return list((await self.session.scalars(stmt.order_by(SurveyResponse.id))).all())

@@ -303,3 +303,46 @@ async def test_naive_datetimes_are_refused(db: Database, clock: FakeClock) -> No
     with pytest.raises(Exception, match="naive datetime"):
         async with UnitOfWork(db, clock) as uow:
             await uow.tasks.schedule("x", datetime(2026, 1, 1))
+
+
+async def test_business_events_are_written_with_their_change(
+    db: Database, clock: FakeClock
+) -> None:
+    async with UnitOfWork(db, clock) as uow:
+        lead_id, rep_id = await _lead_and_rep(uow)
+        lead = await uow.leads.get(lead_id)
+        await uow.leads.transition(lead, "qualified")
+        follow_up = await uow.follow_ups.book(
+            lead_id=lead_id,
+            rep_id=rep_id,
+            starts_at=T0,
+            ends_at=T0 + timedelta(minutes=30),
+            customer_timezone="UTC",
+        )
+        await uow.follow_ups.set_status(follow_up, "cancelled")
+        conv = await uow.conversations.open_or_create(ADDR, lead.contact_id)
+        await uow.conversations.set_status(conv, "handoff")
+        await uow.conversations.set_status(conv, "handoff")  # no second event
+        req, _ = await uow.surveys.request(
+            contact_id=lead.contact_id, channel="telegram", trigger="handoff", trigger_ref="c1"
+        )
+        await uow.surveys.respond(req, "csat", score=2)
+        await uow.surveys.complete(req)
+        await uow.surveys.complete(req)  # idempotent
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(db, clock) as uow:
+            await uow.leads.create(lead.contact_id, source_channel="webchat")
+            raise RuntimeError("rolled back: its event must vanish too")
+    async with UnitOfWork(db, clock) as uow:
+        events = await uow.events.after(0)
+    assert [e.type for e in events] == [
+        "lead.created",
+        "lead.status_changed",
+        "lead.qualified",
+        "followup.booked",
+        "followup.cancelled",
+        "handoff.requested",
+        "survey.completed",
+    ]
+    assert len({e.event_id for e in events}) == len(events)
+    assert events[-1].data["csat"] == 2 and events[3].data["starts_at"] == T0.isoformat()

@@ -1,0 +1,54 @@
+"""Wiring: builds the hub and its collaborators from settings, content and a store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.clock import Clock
+from bot.content import Content
+from bot.handoff import HandoffService, InMemoryHandoff
+from bot.hub import ConversationHub, Understanding
+from bot.locks import ConversationLocks, InMemoryLocks
+from bot.outbox import Outbox
+from bot.settings import Settings
+from channels.base import ChannelAdapter
+from crm_store.database import Database
+from dialogs.flows.booking import BookingFlow
+from dialogs.flows.lead import LeadFlow
+from dialogs.flows.qa import QaFlow
+from dialogs.flows.survey import SurveyFlow
+from dialogs.knowledge import KnowledgeBase
+from dialogs.manager import DialogManager
+from dialogs.turn import DialogServices
+
+
+def build_hub(
+    *,
+    settings: Settings,
+    content: Content,
+    db: Database,
+    clock: Clock,
+    nlu: Understanding,
+    adapters: Mapping[str, ChannelAdapter],
+    handoff: HandoffService | None = None,
+    locks: ConversationLocks | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> ConversationHub:
+    locks = locks or InMemoryLocks()
+    services = DialogServices(
+        content=content,
+        settings=settings,
+        clock=clock,
+        knowledge=knowledge or KnowledgeBase(content.catalog, content.faq),
+    )
+    manager = DialogManager.with_flows(QaFlow(), LeadFlow(), BookingFlow(), SurveyFlow())
+    return ConversationHub(
+        db=db,
+        clock=clock,
+        manager=manager,
+        nlu=nlu,
+        services=services,
+        handoff=handoff or InMemoryHandoff(),
+        outbox=Outbox(db, clock, adapters, locks),
+        locks=locks,
+    )

@@ -1,0 +1,210 @@
+"""``ConversationHub.receive(InboundMessage)``: the single entry point of every channel.
+
+For each message, in order: take the conversation's lock; in one transaction find or create
+the contact, identity and conversation, store the message (the unique constraint refuses a
+duplicate), run the dialog manager or relay to the rep, and write state, CRM rows and
+replies (the outbox); commit; then tell the handoff service and deliver the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
+
+from bot.clock import Clock
+from bot.handoff import HandoffService
+from bot.locks import ConversationLocks, InMemoryLocks
+from bot.outbox import Outbox, address_of
+from bot.types import InboundMessage, Reply
+from crm_store.database import Database
+from crm_store.errors import DuplicateMessage
+from crm_store.models import Contact, Conversation, ConversationStatus
+from crm_store.uow import UnitOfWork
+from dialogs.events import HandoffEvent
+from dialogs.manager import DialogManager
+from dialogs.nlu import NluResult, detect_language
+from dialogs.state import DialogState
+from dialogs.turn import DialogServices, Turn
+
+log = logging.getLogger(__name__)
+
+MAX_INBOUND_TEXT = 4000
+
+
+class Understanding(Protocol):
+    def parse(self, text: str, lang: str) -> NluResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    status: Literal["handled", "duplicate", "relayed"]
+    conversation_id: int | None = None
+    replies: tuple[Reply, ...] = ()
+    delivered: int = 0
+
+
+@dataclass
+class _Outcome:
+    conversation_id: int
+    replies: list[Reply]
+    events: list[HandoffEvent]
+    relayed: bool = False
+
+
+class ConversationHub:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        manager: DialogManager,
+        nlu: Understanding,
+        services: DialogServices,
+        handoff: HandoffService,
+        outbox: Outbox,
+        locks: ConversationLocks | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.manager = manager
+        self.nlu = nlu
+        self.services = services
+        self.handoff = handoff
+        self.outbox = outbox
+        self.locks = locks or outbox.locks or InMemoryLocks()
+
+    async def receive(self, inbound: InboundMessage) -> Receipt:
+        if len(inbound.text) > MAX_INBOUND_TEXT:
+            # Kept whole in the store would be fine, but no customer types this much: it is a
+            # paste or an attack, and the NLU should not chew on it.
+            inbound = replace(inbound, text=inbound.text[:MAX_INBOUND_TEXT])
+        async with self.locks.hold(inbound.address):
+            try:
+                outcome = await self._process(inbound)
+            except DuplicateMessage:
+                log.info(
+                    "duplicate %s message %s ignored", inbound.address.channel, inbound.message_id
+                )
+                return Receipt("duplicate")
+            await self._notify(outcome.events)
+            delivered = await self.outbox.deliver(outcome.conversation_id)
+        status: Literal["handled", "relayed"] = "relayed" if outcome.relayed else "handled"
+        return Receipt(status, outcome.conversation_id, tuple(outcome.replies), delivered)
+
+    async def trigger(self, conversation_id: int, flow: str, **options: Any) -> Receipt:
+        """Start a flow without a customer message (e.g. a survey after a resolved handoff)."""
+        async with UnitOfWork(self.db, self.clock) as uow:
+            conversation = await uow.conversations.get(conversation_id)
+        async with self.locks.hold(address_of(conversation)):
+            async with UnitOfWork(self.db, self.clock) as uow:
+                conversation = await uow.conversations.get(conversation_id, for_update=True)
+                contact = await uow.contacts.get(conversation.contact_id)
+                lang = conversation.language or self.services.settings.business.default_language
+                turn = self._turn(uow, conversation, contact, "", None, NluResult.empty(lang), lang)
+                await self.manager.start(turn, flow, **options)
+                await self._save(uow, turn)
+            await self._notify(turn.events)
+            delivered = await self.outbox.deliver(conversation_id)
+        return Receipt("handled", conversation_id, tuple(turn.replies), delivered)
+
+    async def _process(self, inbound: InboundMessage) -> _Outcome:
+        address = inbound.address
+        detected = detect_language(inbound.text) if inbound.text else None
+        async with UnitOfWork(self.db, self.clock) as uow:
+            contact = await uow.contacts.get_or_create_for_identity(
+                address.channel,
+                inbound.user_id,
+                display_name=inbound.display_name,
+                language=inbound.language_hint or detected,
+            )
+            conversation = await uow.conversations.open_or_create(
+                address, contact.id, language=detected or _lang(inbound.language_hint)
+            )
+            message = await uow.messages.add_inbound(conversation, inbound)
+            if conversation.status == ConversationStatus.HANDOFF:
+                event = HandoffEvent(
+                    "customer_message", conversation.id, contact.id, text=inbound.text
+                )
+                return _Outcome(conversation.id, [], [event], relayed=True)
+
+            lang = _choose_language(conversation.language, detected, self.services)
+            conversation.language = lang
+            nlu = (
+                self.nlu.parse(inbound.text, lang)
+                if inbound.text.strip()
+                else NluResult.empty(lang)
+            )
+            message.intent, message.confidence = nlu.intent, nlu.confidence
+            await uow.session.flush()
+            turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)
+            turn.inbound = inbound
+            try:
+                async with uow.session.begin_nested():
+                    await self.manager.handle(turn)
+            except Exception:
+                # A bug in a flow must not lose the customer's message: keep it, undo the
+                # flow's half-done writes, and apologise.
+                log.exception("dialog manager failed on conversation %s", conversation.id)
+                await uow.session.refresh(conversation)
+                turn.state = DialogState.from_json(conversation.state)
+                turn.replies = [Reply(turn.t("error_generic"))]
+                turn.events = []
+            await self._save(uow, turn)
+            return _Outcome(conversation.id, turn.replies, turn.events)
+
+    def _turn(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        contact: Contact,
+        text: str,
+        payload: str | None,
+        nlu: NluResult,
+        lang: str,
+    ) -> Turn:
+        return Turn(
+            text=text,
+            payload=payload,
+            nlu=nlu,
+            lang=lang,
+            state=DialogState.from_json(conversation.state),
+            uow=uow,
+            conversation=conversation,
+            contact=contact,
+            services=self.services,
+        )
+
+    @staticmethod
+    async def _save(uow: UnitOfWork, turn: Turn) -> None:
+        await uow.conversations.save_state(turn.conversation, turn.state.to_json())
+        for reply in turn.replies:
+            await uow.messages.add_outbound(turn.conversation, reply)
+
+    async def _notify(self, events: list[HandoffEvent]) -> None:
+        for event in events:
+            try:
+                await self.handoff.notify(event)
+            except Exception:
+                log.exception("handoff service failed on %s", event.kind)
+
+
+def _lang(hint: str | None) -> str | None:
+    if hint and hint.lower().startswith("zh"):
+        return "zh"
+    if hint and hint.lower().startswith("en"):
+        return "en"
+    return None
+
+
+def _choose_language(current: str | None, detected: str | None, services: DialogServices) -> str:
+    """Sticky per conversation; Chinese text switches an English conversation to Chinese.
+
+    A Latin-script message in a Chinese conversation is usually an e-mail address, a product
+    name or "ok", so it does not switch back; "English please" does (the manager handles it).
+    """
+    if current is None:
+        return detected or services.settings.business.default_language
+    if detected == "zh" and current != "zh":
+        return "zh"
+    return current

@@ -1,0 +1,120 @@
+"""Delivering the outbox: replies committed with their turn, sent after the commit.
+
+Delivery is at-least-once: a crash after the platform accepted a message but before it is
+marked delivered sends it again after the restart (preferable to losing it). Messages of
+one conversation go out in sequence order; a failed one holds back the ones after it, so
+a customer never sees answer 2 before answer 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.locks import ConversationLocks, InMemoryLocks
+from bot.types import ChannelAddress
+from channels.base import ChannelAdapter, DeliveryError
+from crm_store.database import Database
+from crm_store.models import Conversation, Message
+from crm_store.repositories.messages import message_to_reply
+from crm_store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def address_of(conversation: Conversation) -> ChannelAddress:
+    return ChannelAddress(conversation.channel, conversation.chat_id, conversation.thread_id)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=2**attempts), MAX_BACKOFF)
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        adapters: Mapping[str, ChannelAdapter],
+        locks: ConversationLocks | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.adapters = adapters
+        self.locks = locks or InMemoryLocks()
+
+    async def deliver(self, conversation_id: int) -> int:
+        """Send the conversation's pending replies in order; the caller holds its lock."""
+        async with UnitOfWork(self.db, self.clock) as uow:
+            conversation = await uow.conversations.get(conversation_id)
+            pending = await uow.messages.pending_for(conversation_id)
+        adapter = self.adapters.get(conversation.channel)
+        if adapter is None or not pending:
+            return 0
+        address = address_of(conversation)
+        sent = 0
+        for message in pending:
+            if message.next_attempt_at and message.next_attempt_at > self.clock.now():
+                break  # in backoff: keep the order, try again later
+            if not await self._send_one(adapter, address, message):
+                break
+            sent += 1
+        return sent
+
+    async def _send_one(
+        self, adapter: ChannelAdapter, address: ChannelAddress, message: Message
+    ) -> bool:
+        try:
+            platform_id = await adapter.send(address, message_to_reply(message), role=message.role)
+        except DeliveryError as exc:
+            attempts = message.attempts + 1
+            retry_at = None
+            if exc.transient and attempts < MAX_ATTEMPTS:
+                delay = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
+                retry_at = self.clock.now() + delay
+            log.warning(
+                "delivery of message %s to %s failed (attempt %s): %s",
+                message.id,
+                address.channel,
+                attempts,
+                exc,
+            )
+            async with UnitOfWork(self.db, self.clock) as uow:
+                row = await uow.session.get(Message, message.id)
+                if row is not None:
+                    await uow.messages.mark_attempt_failed(row, str(exc), retry_at)
+            return False
+        async with UnitOfWork(self.db, self.clock) as uow:
+            row = await uow.session.get(Message, message.id)
+            if row is not None:
+                await uow.messages.mark_delivered(row, platform_id)
+        return True
+
+    async def deliver_due(self, limit: int = 500) -> int:
+        """Deliver everything due, e.g. after a restart or when a backoff has passed."""
+        async with UnitOfWork(self.db, self.clock) as uow:
+            due = await uow.messages.outbox_due(self.clock.now(), limit)
+            conversations = {m.conversation_id for m in due}
+            targets = [await uow.conversations.get(cid) for cid in sorted(conversations)]
+        sent = 0
+        for conversation in targets:
+            if conversation.channel not in self.adapters:
+                continue
+            async with self.locks.hold(address_of(conversation)):
+                sent += await self.deliver(conversation.id)
+        return sent
+
+    async def run(self, interval: float = 2.0) -> None:
+        """Background loop started by ``serve``: retries whatever is due."""
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # keep the loop alive; the next round retries
+                log.exception("outbox delivery round failed")
+            await asyncio.sleep(interval)

@@ -1,0 +1,1 @@
+"""Conversation flows. Logic lives here; everything they say lives in ``config/``."""

@@ -1,0 +1,39 @@
+"""Loading the NLU for a business: one model per language, trained only when data changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.content import LANGS, Content
+from dialogs.nlu import NluModel, NluService, load_or_train
+
+
+def load_understanding(
+    config_dir: Path,
+    model_root: Path,
+    content: Content,
+    *,
+    clock: Clock,
+    timezone: str = "UTC",
+) -> NluService:
+    """Each language in ``config/nlu/<lang>.yml``, loaded from ``model_root/<lang>`` or
+    trained there (never downloaded)."""
+    products = product_names(content)
+    models: dict[str, NluModel] = {}
+    for lang in LANGS:
+        data = config_dir / "nlu" / f"{lang}.yml"
+        if data.exists():
+            models[lang] = load_or_train(
+                model_root / lang, lang, data, products=products, timezone=timezone
+            )
+    return NluService(models, clock=clock, timezone=timezone)
+
+
+def product_names(content: Content) -> dict[str, list[str]]:
+    """Product id -> names and aliases in both languages (customers mix them)."""
+    names: dict[str, list[str]] = {}
+    for product in content.catalog.products:
+        terms = [product.name.en, product.name.zh, *product.aliases.en, *product.aliases.zh]
+        names[product.id] = sorted({t for t in terms if t})
+    return names

@@ -1,0 +1,138 @@
+"""The hub: dedupe, ordering, outbox retries, crash-free flow failures (#3)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.clock import FakeClock
+from bot.handoff import InMemoryHandoff
+from bot.hub import ConversationHub
+from crm_store.database import Database
+from crm_store.models import Delivery
+from crm_store.uow import UnitOfWork
+from tests.driver import Chat, RecordingAdapter
+
+
+async def transcript(db: Database, clock: FakeClock, chat: Chat) -> list[tuple[str, str]]:
+    async with UnitOfWork(db, clock) as uow:
+        conversation = await uow.conversations.open_at(chat.address)
+        assert conversation is not None
+        return [(m.role, m.text) for m in await uow.messages.transcript(conversation.id)]
+
+
+async def test_greeting_is_answered_and_stored(chat: Chat, db: Database, clock: FakeClock) -> None:
+    replies = await chat.say("hello")
+    assert len(replies) == 1 and "Auralis" in replies[0].text
+    assert "lead:start" in chat.payloads()
+    rows = await transcript(db, clock, chat)
+    assert rows[0] == ("customer", "hello") and rows[1][0] == "bot"
+
+
+async def test_same_message_three_times_gives_one_row_and_one_reply(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    message = chat.message("hi there", message_id="tg-update-1")
+    first = await chat.send(message)
+    again = await chat.send(message)
+    concurrent = await asyncio.gather(chat.hub.receive(message), chat.hub.receive(message))
+    assert len(first) == 1 and again == []
+    assert {r.status for r in concurrent} == {"duplicate"}
+    assert len(await transcript(db, clock, chat)) == 2
+
+
+async def test_concurrent_duplicates_from_the_start(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    message = chat.message("hello", message_id="web-abc")
+    receipts = await asyncio.gather(*(chat.hub.receive(message) for _ in range(3)))
+    assert sorted(r.status for r in receipts) == ["duplicate", "duplicate", "handled"]
+    assert len(chat.replies) == 1
+    assert len(await transcript(db, clock, chat)) == 2
+
+
+async def test_two_concurrent_messages_are_answered_in_order(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    first, second = chat.message("hello"), chat.message("thank you")
+    await asyncio.gather(chat.hub.receive(first), chat.hub.receive(second))
+    rows = await transcript(db, clock, chat)
+    assert [r[0] for r in rows] == ["customer", "bot", "customer", "bot"]
+    assert rows[0][1] == "hello" and rows[2][1] == "thank you"
+
+
+async def test_failed_delivery_stays_in_outbox_and_is_retried_in_order(
+    chat: Chat,
+    hub: ConversationHub,
+    adapters: dict[str, RecordingAdapter],
+    db: Database,
+    clock: FakeClock,
+) -> None:
+    adapters["webchat"].fail_next(1)
+    assert await chat.say("hello") == []
+    assert await chat.say("thanks") == []  # held back behind the failed one: order matters
+    clock.advance(seconds=5)
+    assert await hub.outbox.deliver_due() == 2
+    texts = [r.text for r in chat.replies]
+    assert len(texts) == 2 and "Auralis" in texts[0]
+    async with UnitOfWork(db, clock) as uow:
+        assert await uow.messages.outbox_due(clock.now()) == []
+
+
+async def test_permanent_failure_is_not_retried(
+    chat: Chat,
+    hub: ConversationHub,
+    adapters: dict[str, RecordingAdapter],
+    db: Database,
+    clock: FakeClock,
+) -> None:
+    adapters["webchat"].fail_next(1, transient=False)
+    await chat.say("hello")
+    clock.advance(hours=2)
+    assert await hub.outbox.deliver_due() == 0
+    async with UnitOfWork(db, clock) as uow:
+        conversation = await uow.conversations.open_at(chat.address)
+        assert conversation is not None
+        out = [m for m in await uow.messages.transcript(conversation.id) if m.direction == "out"]
+        assert out[0].delivery == Delivery.FAILED and out[0].last_error == "simulated"
+
+
+async def test_a_failing_flow_keeps_the_message_and_apologises(
+    chat: Chat, hub: ConversationHub, db: Database, clock: FakeClock, monkeypatch
+) -> None:
+    async def broken(turn, **_):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bug in a flow")
+
+    monkeypatch.setattr(hub.manager.flows["smalltalk"], "start", broken)
+    replies = await chat.say("hello")
+    assert len(replies) == 1 and "went wrong" in replies[0].text
+    rows = await transcript(db, clock, chat)
+    assert rows[0] == ("customer", "hello")
+
+
+async def test_handoff_conversation_is_relayed_not_answered(
+    chat: Chat, handoff: InMemoryHandoff, db: Database, clock: FakeClock
+) -> None:
+    await chat.say("I want to talk to a human")
+    assert handoff.of_kind("requested")
+    before = len(chat.replies)
+    await chat.say("are you there?")
+    assert len(chat.replies) == before  # the bot stays silent while a human owns it
+    (relayed,) = handoff.of_kind("customer_message")
+    assert relayed.text == "are you there?"
+
+
+async def test_oversized_message_is_truncated_not_refused(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    await chat.say("x" * 50_000)
+    rows = await transcript(db, clock, chat)
+    assert len(rows[0][1]) == 4000 and len(rows) == 2
+
+
+async def test_language_is_detected_and_sticky(chat: Chat) -> None:
+    (reply,) = await chat.say("你好")
+    assert "Auralis" in reply.text and any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
+    (reply,) = await chat.say("ok")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
+    (reply,) = await chat.say("English please")
+    assert "English" in reply.text

@@ -1,0 +1,1 @@
+"""Conversation fixtures live in tests/conftest.py (shared with tests/bot)."""
