@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
+from bot import payloads
 from bot.clock import Clock
 from bot.handoff import HandoffService
 from bot.locks import ConversationLocks, InMemoryLocks
@@ -121,6 +122,9 @@ class ConversationHub:
             conversation = await uow.conversations.open_or_create(
                 address, contact.id, language=detected or _lang(inbound.language_hint)
             )
+            if payloads.is_short(inbound.payload):
+                offered = await uow.messages.recent_button_payloads(conversation.id)
+                inbound = replace(inbound, payload=payloads.resolve(inbound.payload, offered))
             message = await uow.messages.add_inbound(conversation, inbound)
             if conversation.status == ConversationStatus.HANDOFF:
                 event = HandoffEvent(
@@ -139,6 +143,8 @@ class ConversationHub:
             await uow.session.flush()
             turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)
             turn.inbound = inbound
+            if inbound.campaign:
+                turn.state.campaign = inbound.campaign[:100]
             try:
                 async with uow.session.begin_nested():
                     await self.manager.handle(turn)

@@ -51,4 +51,5 @@ class InboundMessage:
     message_id: str | None = None
     display_name: str | None = None
     language_hint: str | None = None
+    campaign: str | None = None  # lead source, e.g. a Telegram deep link or a UTM tag
     raw: Any = field(default=None, compare=False, repr=False)

@@ -42,7 +42,7 @@ class FollowUpOverlap(StoreError):
 
 class InvalidTransition(StoreError):
     def __init__(self, entity: str, current: str, wanted: str) -> None:
-        super().__init__(f"{entity} cannot go from {current!r} to {wanted!r}")
+        super().__init__(f"{entity} cannot go from {str(current)!r} to {str(wanted)!r}")
         self.current = current
         self.wanted = wanted
 

@@ -48,6 +48,8 @@ PAYLOAD_STARTERS: dict[str, tuple[str, dict[str, str]]] = {
     "privacy:stop": ("privacy", {"mode": "stop"}),
     "privacy:forget": ("privacy", {"mode": "forget_me"}),
 }
+# Button payload prefixes that differ from the flow's name.
+PAYLOAD_FLOWS: dict[str, str] = {"book": "booking"}
 
 
 class DialogManager:
@@ -77,19 +79,12 @@ class DialogManager:
             flow = self.flows[active]
             outcome = await flow.handle(turn)
             if outcome is Outcome.PASS:
-                await self._route(turn)
+                await self._route(turn, passed_by=active)
                 if turn.state.flow == active:
                     await flow.reprompt(turn)
             else:
                 self._settle(turn, flow.name, outcome)
             return
-        if payload and ":" in payload:
-            name = payload.split(":", 1)[0]
-            if name in self.flows:
-                # A button of a flow that is not active (e.g. a product or FAQ link, or a stale
-                # button from an earlier form): let the flow decide what it means now.
-                self._settle(turn, name, await self.flows[name].handle(turn))
-                return
         await self._route(turn)
 
     async def start(self, turn: Turn, name: str, **options: str) -> None:
@@ -100,7 +95,16 @@ class DialogManager:
             return
         self._settle(turn, name, await flow.start(turn, **options))
 
-    async def _route(self, turn: Turn) -> None:
+    async def _route(self, turn: Turn, passed_by: str | None = None) -> None:
+        payload = turn.payload or ""
+        if ":" in payload:
+            prefix = payload.split(":", 1)[0]
+            name = PAYLOAD_FLOWS.get(prefix, prefix)
+            if name in self.flows and name != passed_by:
+                # A button of a flow that is not active (e.g. a product or FAQ link, or a stale
+                # button from an earlier form): let that flow decide what it means now.
+                self._settle(turn, name, await self.flows[name].handle(turn))
+                return
         intent = turn.intent
         if intent in STARTERS:
             name, options = STARTERS[intent]

@@ -23,6 +23,16 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
+_UPDATABLE = {
+    "score",
+    "product_interest",
+    "estimated_value",
+    "campaign",
+    "answers",
+    "owner_rep_id",
+}
+
+
 class LeadRepository(Repository):
     async def get(self, lead_id: int) -> Lead:
         stmt = select(Lead).where(Lead.id == lead_id).options(selectinload(Lead.transitions))
@@ -95,6 +105,25 @@ class LeadRepository(Repository):
             )
         await self.session.flush()
         return lead
+
+    async def update(self, lead: Lead, **fields: Any) -> Lead:
+        """Change a lead's details (not its status: see ``transition``)."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+        changed = {k: v for k, v in fields.items() if getattr(lead, k) != v}
+        for key, value in changed.items():
+            # A new dict for JSON columns, so the change is seen.
+            setattr(lead, key, dict(value) if isinstance(value, dict) else value)
+        if changed:
+            lead.updated_at = self.clock.now()
+            self.emit("lead.updated", lead_id=lead.id, fields=sorted(changed))
+            await self.session.flush()
+        return lead
+
+    async def for_contact(self, contact_id: int) -> list[Lead]:
+        stmt = select(Lead).where(Lead.contact_id == contact_id).order_by(Lead.id)
+        return list((await self.session.scalars(stmt)).all())
 
     async def open_for_contact(self, contact_id: int) -> Lead | None:
         stmt = (

@@ -144,6 +144,20 @@ class MessageRepository(Repository):
             message.delivery = Delivery.FAILED.value
         await self.session.flush()
 
+    async def recent_button_payloads(self, conversation_id: int, last: int = 20) -> list[str]:
+        """Payloads of the buttons in the conversation's last outbound messages."""
+        stmt = (
+            select(Message.content)
+            .where(Message.conversation_id == conversation_id, Message.direction == "out")
+            .order_by(Message.seq.desc())
+            .limit(last)
+        )
+        found: list[str] = []
+        for content in (await self.session.scalars(stmt)).all():
+            for key in ("buttons", "quick_replies"):
+                found.extend(b["payload"] for b in (content or {}).get(key, ()))
+        return found
+
     async def transcript(
         self, conversation_id: int, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Message]:

@@ -101,6 +101,15 @@ class SurveyRepository(Repository):
         )
         await self.session.flush()
 
+    async def latest_sent_for_contact(self, contact_id: int) -> SurveyRequest | None:
+        stmt = (
+            select(SurveyRequest)
+            .where(SurveyRequest.contact_id == contact_id, SurveyRequest.sent_at.is_not(None))
+            .order_by(SurveyRequest.sent_at.desc(), SurveyRequest.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(stmt)).first()
+
     async def responses(self, request_id: int) -> list[SurveyResponse]:
         stmt = select(SurveyResponse).where(SurveyResponse.request_id == request_id)
         return list((await self.session.scalars(stmt.order_by(SurveyResponse.id))).all())

@@ -136,3 +136,32 @@ async def test_language_is_detected_and_sticky(chat: Chat) -> None:
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
     (reply,) = await chat.say("English please")
     assert "English" in reply.text
+
+
+async def test_hashed_payload_resolves_to_an_offered_button(chat: Chat) -> None:
+    from bot import payloads
+
+    await chat.say("hello")
+    offered = chat.payloads()
+    assert "handoff:request" in offered
+    short = payloads.digest("handoff:request")
+    assert payloads.resolve(short, offered) == "handoff:request"
+    receipt_replies = await chat.click(short)
+    assert receipt_replies and "connecting you" in receipt_replies[0].text
+
+
+async def test_unknown_hashed_payload_is_harmless(chat: Chat) -> None:
+    await chat.say("hello")
+    replies = await chat.click("h:0123456789abcdef")
+    assert len(replies) == 1  # answered (a fallback), not crashed
+
+
+async def test_campaign_is_kept_in_the_dialog_state(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    from dataclasses import replace
+
+    await chat.send(replace(chat.message("hello"), campaign="spring_campaign"))
+    async with UnitOfWork(db, clock) as uow:
+        conversation = await uow.conversations.open_at(chat.address)
+        assert conversation is not None and conversation.state["campaign"] == "spring_campaign"
