@@ -12,7 +12,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 import bot
+from bot.api import create_api_router
 from bot.runtime import Runtime
+from bot.webhooks import running_webhooks
 from crm_store import migrate
 
 
@@ -23,7 +25,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         # Retries replies whose delivery failed (backoff) while the app runs.
         retry_loop = asyncio.create_task(runtime.hub.outbox.run(), name="outbox")
         try:
-            yield
+            # Outgoing webhooks (a no-op without configured endpoints).
+            async with running_webhooks(runtime):
+                yield
         finally:
             retry_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -38,6 +42,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.runtime = runtime
+    app.include_router(create_api_router(runtime))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

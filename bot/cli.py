@@ -300,13 +300,14 @@ def reps_list(
         typer.echo(f"{r['id']:>4}  {r['name']} <{r['email']}>  {r['timezone']}  {hours}{status}")
 
 
-def _mount_optional() -> None:
-    # The NLU commands come with the dialog engine; absent in a partial install.
-    try:
-        from bot.cli_nlu import nlu_app
-    except ImportError:
-        return
+def _mount_subcommands() -> None:
+    from bot.cli_nlu import nlu_app
+    from bot.cli_tokens import tokens_app
+    from bot.cli_webhooks import webhooks_app
+
     app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
+    app.add_typer(tokens_app, name="tokens")
+    app.add_typer(webhooks_app, name="webhooks")
 
 
-_mount_optional()
+_mount_subcommands()

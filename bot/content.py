@@ -47,7 +47,7 @@ class Plan(_Model):
 
 
 class Product(_Model):
-    id: str = Field(pattern=r"^[a-z0-9_-]+$")
+    id: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=20)  # fits in button payloads
     name: Localized
     aliases: LocalizedList = LocalizedList()
     category: Localized
@@ -73,7 +73,7 @@ class Catalog(_Model):
 
 
 class FaqEntry(_Model):
-    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=48)  # fits in button payloads
     topic: str
     question: Localized
     alternatives: LocalizedList = LocalizedList()

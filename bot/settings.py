@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from bot.config_loader import ConfigError, read_yaml, validate
+from bot.webhook_config import WebhooksSettings
 
 ENV_PREFIX = "SALESBOT_"
 SETTINGS_FILE = "settings.yaml"
@@ -32,6 +33,7 @@ SECRET_VARS: dict[str, str] = {
     "SALESBOT_SLACK_SIGNING_SECRET": "slack_signing_secret",
     "SALESBOT_API_TOKEN": "api_token",
     "SALESBOT_SMTP_PASSWORD": "smtp_password",
+    "SALESBOT_WEBHOOK_SECRET": "webhook_secret",
 }
 _SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 
@@ -114,6 +116,7 @@ class Secrets(_Frozen):
     slack_signing_secret: SecretStr | None = None
     api_token: SecretStr | None = None
     smtp_password: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
 
 
 class Settings(_Frozen):
@@ -126,6 +129,7 @@ class Settings(_Frozen):
     handoff: HandoffSettings = HandoffSettings()
     survey: SurveySettings = SurveySettings()
     logging: LoggingSettings = LoggingSettings()
+    webhooks: WebhooksSettings = WebhooksSettings()
     secrets: Secrets = Secrets()
 
     @property
@@ -229,3 +233,5 @@ def _require_secrets(settings: Settings, source: str) -> None:
     if channels.slack.enabled:
         need("SALESBOT_SLACK_BOT_TOKEN", "channels.slack.enabled is true")
         need("SALESBOT_SLACK_SIGNING_SECRET", "channels.slack.enabled is true")
+    if settings.webhooks.any_enabled:
+        need("SALESBOT_WEBHOOK_SECRET", "webhooks.endpoints has an enabled endpoint")

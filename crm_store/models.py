@@ -394,3 +394,8 @@ class DomainEvent(Base):
     type: Mapped[str] = mapped_column(String(64), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime]
+
+
+# API tokens, event cursors and webhook deliveries live in their own module (same Base);
+# imported here so every user of Base.metadata (Alembic, tests) sees them.
+import crm_store.models_api  # noqa: E402, F401
