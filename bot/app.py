@@ -1,4 +1,4 @@
-"""The one ASGI app: health now; channels, API and dashboard mount here in later issues."""
+"""The one ASGI app: channels, CRM API, webhooks and health, started and stopped together."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import bot
 from bot.api import create_api_router
 from bot.runtime import Runtime
 from bot.webhooks import running_webhooks
+from channels.telegram.channel import attach as attach_telegram
 from crm_store import migrate
 
 
@@ -25,10 +26,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         # Retries replies whose delivery failed (backoff) while the app runs.
         retry_loop = asyncio.create_task(runtime.hub.outbox.run(), name="outbox")
         try:
+            if telegram is not None:
+                await telegram.start()  # commands; then polling, or setWebhook
             # Outgoing webhooks (a no-op without configured endpoints).
             async with running_webhooks(runtime):
                 yield
         finally:
+            if telegram is not None:
+                await telegram.stop()
             retry_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retry_loop
@@ -43,6 +48,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.include_router(create_api_router(runtime))
+    # Adapters are registered before runtime.start(), which builds the hub around them.
+    telegram = attach_telegram(app, runtime)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

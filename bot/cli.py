@@ -117,12 +117,13 @@ def serve(
     configure_logging(settings)
     try:
         runtime = Runtime.create(settings)
+        application = create_app(runtime)  # refuses e.g. a Telegram webhook without a secret
     except ConfigError as exc:
         raise fail(str(exc)) from None
     if not settings.is_embedded_database:
         run_with_db(settings, lambda db: migrate.ensure_schema(db, auto_upgrade=False))
     uvicorn.run(
-        create_app(runtime),
+        application,
         host=host or settings.server.host,
         port=settings.server.port if port is None else port,
         log_config=None,
@@ -304,10 +305,12 @@ def _mount_subcommands() -> None:
     from bot.cli_nlu import nlu_app
     from bot.cli_tokens import tokens_app
     from bot.cli_webhooks import webhooks_app
+    from channels.telegram.cli import telegram_app
 
     app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(webhooks_app, name="webhooks")
+    app.add_typer(telegram_app, name="telegram")
 
 
 _mount_subcommands()

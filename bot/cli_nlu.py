@@ -47,6 +47,7 @@ def train(
 ) -> None:
     """Train from <config>/nlu/<lang>.yml and save the pipeline."""
     from dialogs.nlu import NluDataError, NluModel, load_examples
+    from dialogs.understanding import OUT_OF_SCOPE
 
     langs = [_check_lang(lang)] if lang else [x for x in LANGS if _data_file(config, x).exists()]
     if not langs:
@@ -55,11 +56,14 @@ def train(
         raise _fail("--model-dir needs --lang (one directory per language)")
     for code in langs:
         path = _data_file(config, code)
-        target = model_dir or Path(".salesbot") / "models" / code
+        target = model_dir or _default_model_dir(config) / code
         try:
             examples = load_examples(path)
+            label = oos_label
+            if label is None and any(e.intent == OUT_OF_SCOPE for e in examples):
+                label = OUT_OF_SCOPE  # as `serve` trains it, so serve reuses this model
             started = time.perf_counter()
-            model = NluModel.train(code, examples, oos_label=oos_label)
+            model = NluModel.train(code, examples, oos_label=label)
         except NluDataError as exc:
             raise _fail(str(exc)) from None
         seconds = time.perf_counter() - started
@@ -68,6 +72,16 @@ def train(
             f"{code}: {len(model.intents)} intents, {len(examples)} examples, "
             f"trained in {seconds:.1f} s, threshold {model.threshold:.3f} -> {target}"
         )
+
+
+def _default_model_dir(config: Path) -> Path:
+    from bot.config_loader import ConfigError
+    from bot.settings import load_settings
+
+    try:
+        return load_settings(config).data_dir / "models"
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _data_file(config: Path, lang: str) -> Path:

@@ -125,6 +125,14 @@ class ConversationHub:
             if payloads.is_short(inbound.payload):
                 offered = await uow.messages.recent_button_payloads(conversation.id)
                 inbound = replace(inbound, payload=payloads.resolve(inbound.payload, offered))
+            elif inbound.payload is None and inbound.text:
+                # Channels whose quick replies come back as plain text (Telegram's reply
+                # keyboard): a tap on one is the same as clicking it.
+                tapped = (await uow.messages.last_quick_replies(conversation.id)).get(
+                    inbound.text.strip()
+                )
+                if tapped:
+                    inbound = replace(inbound, payload=tapped)
             message = await uow.messages.add_inbound(conversation, inbound)
             if conversation.status == ConversationStatus.HANDOFF:
                 event = HandoffEvent(

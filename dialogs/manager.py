@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.types import Button
 from dialogs.flows.handoff import HandoffFlow
 from dialogs.flows.privacy import PrivacyFlow
 from dialogs.flows.smalltalk import SmallTalkFlow
@@ -67,6 +68,9 @@ class DialogManager:
         if await self._switch_language(turn):
             return
         payload = turn.payload or ""
+        if payload == "help:start":  # a channel's own "start" (Telegram /start): greet
+            await self.flows["smalltalk"].start(turn, mode="greet")
+            return
         if payload.startswith("help"):
             await self.flows["smalltalk"].start(turn, mode="help")
             return
@@ -124,6 +128,12 @@ class DialogManager:
 
     async def _switch_language(self, turn: Turn) -> bool:
         wanted = language_switch_request(turn.text) if turn.text else None
+        if turn.payload == "lang:choose":
+            turn.say(
+                turn.t("language_choose"),
+                (Button("English", "lang:en"), Button("中文", "lang:zh")),
+            )
+            return True
         if turn.payload and turn.payload.startswith("lang:"):
             wanted = turn.payload.split(":", 1)[1]
         if wanted not in ("en", "zh"):

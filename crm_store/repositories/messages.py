@@ -158,6 +158,17 @@ class MessageRepository(Repository):
                 found.extend(b["payload"] for b in (content or {}).get(key, ()))
         return found
 
+    async def last_quick_replies(self, conversation_id: int) -> dict[str, str]:
+        """Title -> payload of the quick replies in the latest outbound message."""
+        stmt = (
+            select(Message.content)
+            .where(Message.conversation_id == conversation_id, Message.direction == "out")
+            .order_by(Message.seq.desc())
+            .limit(1)
+        )
+        content = (await self.session.scalars(stmt)).first() or {}
+        return {b["title"]: b["payload"] for b in content.get("quick_replies", ())}
+
     async def transcript(
         self, conversation_id: int, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Message]:

@@ -165,3 +165,30 @@ async def test_campaign_is_kept_in_the_dialog_state(
     async with UnitOfWork(db, clock) as uow:
         conversation = await uow.conversations.open_at(chat.address)
         assert conversation is not None and conversation.state["campaign"] == "spring_campaign"
+
+
+async def test_a_typed_quick_reply_title_counts_as_the_click(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    from bot.types import Button, Reply
+
+    await chat.say("hello")
+    async with UnitOfWork(db, clock) as uow:
+        conversation = await uow.conversations.open_at(chat.address)
+        assert conversation is not None
+        await uow.messages.add_outbound(
+            conversation,
+            Reply("Need a person?", quick_replies=(Button("Yes please", "handoff:request"),)),
+        )
+    replies = await chat.say("Yes please")
+    # The first reply is the offer itself (it was still in the outbox), then the handoff.
+    assert replies[0].text == "Need a person?" and "connecting you" in replies[-1].text
+
+
+async def test_language_menu_and_start_greeting(chat: Chat) -> None:
+    (menu,) = await chat.click("lang:choose")
+    assert [b.payload for b in menu.buttons] == ["lang:en", "lang:zh"]
+    (switched,) = await chat.click("lang:zh")
+    assert "中文" in switched.text
+    (greeting,) = await chat.click("help:start")
+    assert "Auralis" in greeting.text and "lead:start" in chat.payloads()

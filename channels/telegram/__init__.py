@@ -1,0 +1,1 @@
+"""The Telegram channel (aiogram 3 as transport only): see ``channel.TelegramChannel``."""
