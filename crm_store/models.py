@@ -399,3 +399,4 @@ class DomainEvent(Base):
 # API tokens, event cursors and webhook deliveries live in their own module (same Base);
 # imported here so every user of Base.metadata (Alembic, tests) sees them.
 import crm_store.models_api  # noqa: E402, F401
+import crm_store.models_ops  # noqa: E402, F401
