@@ -20,7 +20,7 @@ from bot.outbox import Outbox, address_of
 from bot.types import InboundMessage, Reply
 from crm_store.database import Database
 from crm_store.errors import DuplicateMessage
-from crm_store.models import Contact, Conversation, ConversationStatus
+from crm_store.models import Contact, Conversation, ConversationStatus, Role
 from crm_store.uow import UnitOfWork
 from dialogs.events import HandoffEvent
 from dialogs.manager import DialogManager
@@ -108,6 +108,25 @@ class ConversationHub:
             await self._notify(turn.events)
             delivered = await self.outbox.deliver(conversation_id)
         return Receipt("handled", conversation_id, tuple(turn.replies), delivered)
+
+    async def send_as_agent(
+        self, conversation_id: int, text: str, *, rep_id: int | None = None
+    ) -> Receipt:
+        """A rep's message to the customer (e.g. a Slack thread reply during a handoff).
+
+        Stored as an outbound ``agent`` message and delivered through the customer's channel
+        like any reply, so it is in the transcript and survives a failed delivery.
+        """
+        async with UnitOfWork(self.db, self.clock) as uow:
+            conversation = await uow.conversations.get(conversation_id)
+        async with self.locks.hold(address_of(conversation)):
+            async with UnitOfWork(self.db, self.clock) as uow:
+                conversation = await uow.conversations.get(conversation_id, for_update=True)
+                if rep_id is not None and conversation.assigned_rep_id is None:
+                    conversation.assigned_rep_id = rep_id
+                await uow.messages.add_outbound(conversation, Reply(text), role=Role.AGENT)
+            delivered = await self.outbox.deliver(conversation_id)
+        return Receipt("handled", conversation_id, (Reply(text),), delivered)
 
     async def _process(self, inbound: InboundMessage) -> _Outcome:
         address = inbound.address

@@ -192,3 +192,16 @@ async def test_language_menu_and_start_greeting(chat: Chat) -> None:
     assert "中文" in switched.text
     (greeting,) = await chat.click("help:start")
     assert "Auralis" in greeting.text and "lead:start" in chat.payloads()
+
+
+async def test_agent_message_reaches_the_customer_and_the_transcript(
+    chat: Chat, hub: ConversationHub, db: Database, clock: FakeClock
+) -> None:
+    await chat.say("I want to talk to a human")
+    conversation_id = chat.receipts[-1].conversation_id
+    assert conversation_id is not None
+    await hub.send_as_agent(conversation_id, "Hi, Maya here. How can I help?", rep_id=None)
+    assert chat.adapter.sent[-1].role == "agent"
+    assert chat.last.text == "Hi, Maya here. How can I help?"
+    rows = await transcript(db, clock, chat)
+    assert rows[-1] == ("agent", "Hi, Maya here. How can I help?")
