@@ -15,6 +15,7 @@ import bot
 from bot.api import create_api_router
 from bot.runtime import Runtime
 from bot.webhooks import running_webhooks
+from channels import webchat
 from channels.telegram.channel import attach as attach_telegram
 from crm_store import migrate
 
@@ -49,6 +50,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(create_api_router(runtime))
     # Adapters are registered before runtime.start(), which builds the hub around them.
+    webchat.mount(app, runtime)  # widget, WebSocket, demo page at /, REST channel
     telegram = attach_telegram(app, runtime)
 
     @app.get("/healthz", tags=["ops"])

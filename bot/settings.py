@@ -34,6 +34,7 @@ SECRET_VARS: dict[str, str] = {
     "SALESBOT_API_TOKEN": "api_token",
     "SALESBOT_SMTP_PASSWORD": "smtp_password",
     "SALESBOT_WEBHOOK_SECRET": "webhook_secret",
+    "SALESBOT_REST_TOKEN": "rest_token",
 }
 _SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 
@@ -71,6 +72,9 @@ class WebchatSettings(_Frozen):
     enabled: bool = True
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     max_frame_bytes: int = Field(default=4096, ge=256, le=65536)
+    max_connections_per_ip: int = Field(default=30, ge=1)
+    messages_per_second: float = Field(default=5.0, gt=0)
+    message_burst: int = Field(default=10, ge=1)
 
 
 class TelegramSettings(_Frozen):
@@ -117,6 +121,7 @@ class Secrets(_Frozen):
     api_token: SecretStr | None = None
     smtp_password: SecretStr | None = None
     webhook_secret: SecretStr | None = None
+    rest_token: SecretStr | None = None
 
 
 class Settings(_Frozen):
