@@ -58,43 +58,55 @@ class Outbox:
         if adapter is None or not pending:
             return 0
         address = address_of(conversation)
-        sent = 0
+        delivered: list[tuple[int, str | None]] = []
+        failure: tuple[Message, DeliveryError] | None = None
         for message in pending:
             if message.next_attempt_at and message.next_attempt_at > self.clock.now():
                 break  # in backoff: keep the order, try again later
-            if not await self._send_one(adapter, address, message):
+            try:
+                reply = message_to_reply(message)
+                delivered.append(
+                    (message.id, await adapter.send(address, reply, role=message.role))
+                )
+            except DeliveryError as exc:
+                failure = (message, exc)
                 break
-            sent += 1
-        return sent
+        if delivered or failure:
+            # One transaction records the whole round (not one per message): a crash before
+            # it re-sends this round after the restart, which at-least-once delivery allows.
+            await self._record(delivered, failure, address)
+        return len(delivered)
 
-    async def _send_one(
-        self, adapter: ChannelAdapter, address: ChannelAddress, message: Message
-    ) -> bool:
-        try:
-            platform_id = await adapter.send(address, message_to_reply(message), role=message.role)
-        except DeliveryError as exc:
-            attempts = message.attempts + 1
-            retry_at = None
-            if exc.transient and attempts < MAX_ATTEMPTS:
-                delay = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
-                retry_at = self.clock.now() + delay
-            log.warning(
-                "delivery of message %s to %s failed (attempt %s): %s",
-                message.id,
-                address.channel,
-                attempts,
-                exc,
-            )
-            async with UnitOfWork(self.db, self.clock) as uow:
+    async def _record(
+        self,
+        delivered: list[tuple[int, str | None]],
+        failure: tuple[Message, DeliveryError] | None,
+        address: ChannelAddress,
+    ) -> None:
+        async with UnitOfWork(self.db, self.clock) as uow:
+            for message_id, platform_id in delivered:
+                row = await uow.session.get(Message, message_id)
+                if row is not None:
+                    await uow.messages.mark_delivered(row, platform_id)
+            if failure is not None:
+                message, exc = failure
+                attempts = message.attempts + 1
+                retry_at = None
+                if exc.transient and attempts < MAX_ATTEMPTS:
+                    delay = (
+                        timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
+                    )
+                    retry_at = self.clock.now() + delay
+                log.warning(
+                    "delivery of message %s to %s failed (attempt %s): %s",
+                    message.id,
+                    address.channel,
+                    attempts,
+                    exc,
+                )
                 row = await uow.session.get(Message, message.id)
                 if row is not None:
                     await uow.messages.mark_attempt_failed(row, str(exc), retry_at)
-            return False
-        async with UnitOfWork(self.db, self.clock) as uow:
-            row = await uow.session.get(Message, message.id)
-            if row is not None:
-                await uow.messages.mark_delivered(row, platform_id)
-        return True
 
     async def deliver_due(self, limit: int = 500) -> int:
         """Deliver everything due, e.g. after a restart or when a backoff has passed."""
