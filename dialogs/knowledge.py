@@ -46,6 +46,9 @@ from bot.content import LANGS, Catalog, Faq, FaqEntry, Product
 from dialogs.qa_text import VOCAB, terms, words
 
 log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG at import, which would print a line per index build
+# whatever the application's log level is.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 CONFIDENT = 0.5
 # When the NLU already named the topic (ask_shipping, ...), the search is limited to that
