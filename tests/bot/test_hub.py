@@ -205,3 +205,29 @@ async def test_agent_message_reaches_the_customer_and_the_transcript(
     assert chat.last.text == "Hi, Maya here. How can I help?"
     rows = await transcript(db, clock, chat)
     assert rows[-1] == ("agent", "Hi, Maya here. How can I help?")
+
+
+async def test_the_consent_click_delivered_three_times_makes_one_lead(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    # Issue #3: the same inbound message, delivered three times (also concurrently), creates
+    # one message row, one lead and one reply.
+    for text in ("I want a quote", "Ann Lee", "ann@example.com", "skip", "Acme GmbH", "12"):
+        await chat.say(text)
+    await chat.click("lead:skip")  # product interest
+    await chat.click("lead:choice:lt1m")  # timeline
+    await chat.click("lead:skip")  # budget
+    assert "lead:consent:yes" in chat.payloads()
+    consent = chat.message("Yes", payload="lead:consent:yes", message_id="consent-1")
+    before = len(chat.replies)
+    first = await chat.hub.receive(consent)
+    concurrent = await asyncio.gather(chat.hub.receive(consent), chat.hub.receive(consent))
+    assert first.status == "handled" and {r.status for r in concurrent} == {"duplicate"}
+    assert len(chat.replies) == before + 1
+    async with UnitOfWork(db, clock) as uow:
+        contact = await uow.contacts.by_identity("webchat", chat.user_id)
+        assert contact is not None
+        leads = await uow.leads.for_contact(contact.id)
+        assert len(leads) == 1 and leads[0].status == "qualified"
+    rows = await transcript(db, clock, chat)
+    assert sum(1 for role, text in rows if role == "customer" and text == "Yes") == 1
