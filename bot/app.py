@@ -14,6 +14,7 @@ from sqlalchemy import text
 import bot
 from bot.api import create_api_router
 from bot.runtime import Runtime
+from bot.scheduler.runner import running_scheduler
 from bot.webhooks import running_webhooks
 from channels import webchat
 from channels.telegram.channel import attach as attach_telegram
@@ -30,7 +31,7 @@ def create_app(runtime: Runtime) -> FastAPI:
             if telegram is not None:
                 await telegram.start()  # commands; then polling, or setWebhook
             # Outgoing webhooks (a no-op without configured endpoints).
-            async with running_webhooks(runtime):
+            async with running_webhooks(runtime), running_scheduler(runtime):
                 yield
         finally:
             if telegram is not None:

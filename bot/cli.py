@@ -307,6 +307,7 @@ def reps_list(
 
 def _mount_subcommands() -> None:
     from bot.cli_nlu import nlu_app
+    from bot.cli_tasks import tasks_app
     from bot.cli_tokens import tokens_app
     from bot.cli_webhooks import webhooks_app
     from channels.telegram.cli import telegram_app
@@ -315,6 +316,7 @@ def _mount_subcommands() -> None:
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(webhooks_app, name="webhooks")
     app.add_typer(telegram_app, name="telegram")
+    app.add_typer(tasks_app, name="tasks")
 
 
 _mount_subcommands()

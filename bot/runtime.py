@@ -12,6 +12,7 @@ from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import InMemoryLocks
 from bot.settings import Settings
+from bot.staff import StaffChannel
 from channels.base import ChannelAdapter
 from crm_store import migrate
 from crm_store.database import Database
@@ -29,6 +30,9 @@ class Runtime:
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
     handoff: HandoffService = field(default_factory=InMemoryHandoff)
     locks: InMemoryLocks = field(default_factory=InMemoryLocks)
+    # Where messages to reps and managers go (Slack when configured); None keeps them
+    # pending in the staff outbox.
+    staff: StaffChannel | None = None
     _hub: ConversationHub | None = None
 
     @classmethod

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from bot.config_loader import ConfigError, read_yaml, validate
+from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.webhook_config import WebhooksSettings
 
 ENV_PREFIX = "SALESBOT_"
@@ -135,6 +136,8 @@ class Settings(_Frozen):
     survey: SurveySettings = SurveySettings()
     logging: LoggingSettings = LoggingSettings()
     webhooks: WebhooksSettings = WebhooksSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    email: EmailSettings = EmailSettings()
     secrets: Secrets = Secrets()
 
     @property
@@ -238,5 +241,7 @@ def _require_secrets(settings: Settings, source: str) -> None:
     if channels.slack.enabled:
         need("SALESBOT_SLACK_BOT_TOKEN", "channels.slack.enabled is true")
         need("SALESBOT_SLACK_SIGNING_SECRET", "channels.slack.enabled is true")
+    if settings.email.enabled and settings.email.username:
+        need("SALESBOT_SMTP_PASSWORD", "email.username is set")
     if settings.webhooks.any_enabled:
         need("SALESBOT_WEBHOOK_SECRET", "webhooks.endpoints has an enabled endpoint")

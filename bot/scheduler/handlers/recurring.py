@@ -1,0 +1,119 @@
+"""Recurring jobs: the weekly digest for managers and the data-retention run.
+
+Each occurrence is one task row with a dedupe key naming its date, so two workers schedule
+it once, and one that came due while the process was down runs once on start (the next one
+is then scheduled from now, never a backlog). The jobs themselves are written elsewhere and
+imported lazily; a job whose module is missing is not registered (and logged once).
+
+- ``digest.weekly``: ``bot.reports.digest.build_weekly_digest(uow, now, settings)``. If it
+  returns text, ``(text, content)`` or a dict with "text" and "content", that is posted to
+  the managers' channel as a ``digest`` staff message; None means it wrote what it needed.
+- ``retention.run``: ``bot.privacy.retention.run_retention(uow, now, settings)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.scheduler.config import SchedulerSettings
+from bot.scheduler.context import TaskContext, TaskHandler
+from bot.scheduler.produce import add_staff_message
+from crm_store.models import ScheduledTask
+from crm_store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+DIGEST, RETENTION = "digest.weekly", "retention.run"
+_SOURCES = {
+    DIGEST: ("bot.reports.digest", "build_weekly_digest"),
+    RETENTION: ("bot.privacy.retention", "run_retention"),
+}
+CONTINUE_AFTER = timedelta(minutes=5)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def load_job(kind: str) -> Callable[..., Any] | None:
+    module_name, function = _SOURCES[kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            log.info("%s is not available (%s missing); not scheduled", kind, module_name)
+            return None
+        raise
+    job = getattr(module, function, None)
+    if job is None:
+        log.info("%s is not available (%s.%s missing); not scheduled", kind, module_name, function)
+    return job
+
+
+def next_occurrence(kind: str, after: datetime, zone: str, config: SchedulerSettings) -> datetime:
+    """The next wall-clock time in the business zone strictly after ``after``."""
+    tz = ZoneInfo(zone)
+    local = after.astimezone(tz)
+    spec = config.digest_time if kind == DIGEST else config.retention_time
+    at = time.fromisoformat(spec)
+    day: date = local.date()
+    for _ in range(9):
+        candidate = datetime.combine(day, at, tz)
+        weekday_ok = kind != DIGEST or _WEEKDAYS[day.weekday()] == config.digest_weekday
+        if weekday_ok and candidate > local:
+            return candidate.astimezone(after.tzinfo)
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a weekday recurs within 8 days")
+
+
+async def ensure_scheduled(
+    uow: UnitOfWork,
+    kind: str,
+    now: datetime,
+    zone: str,
+    config: SchedulerSettings,
+    *,
+    due: datetime | None = None,
+) -> ScheduledTask:
+    """The pending occurrence of ``kind``, or the next one after ``now`` (or at ``due``)."""
+    pending = await uow.tasks.pending(kind)
+    if pending:
+        return pending[0]
+    due = due or next_occurrence(kind, now, zone, config)
+    return await uow.tasks.schedule(
+        kind, due, {}, dedupe_key=f"recurring:{kind}:{due:%Y-%m-%dT%H:%M}"
+    )
+
+
+def _digest_message(result: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(result, str):
+        return result, {}
+    if isinstance(result, dict) and result.get("text"):
+        return str(result["text"]), dict(result.get("content") or {})
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], str):
+        return result[0], dict(result[1] or {})  # (text, content)
+    return "", {}  # None (or rows it wrote itself): nothing to post here
+
+
+def recurring_handler(kind: str, job: Callable[..., Any]) -> TaskHandler:
+    async def handler(ctx: TaskContext, task: ScheduledTask) -> None:
+        result = await job(ctx.uow, ctx.now, ctx.settings)
+        text, extras = _digest_message(result) if kind == DIGEST else ("", {})
+        if text:
+            await add_staff_message(
+                ctx.uow,
+                target="managers",
+                kind="digest",
+                text=text,
+                content=extras,
+                dedupe_key=f"task:{task.id}:digest",
+            )
+        zone = ctx.settings.business.timezone
+        # A retention run that hit its batch limit goes on shortly, not tomorrow.
+        soon = ctx.now + CONTINUE_AFTER if getattr(result, "more", False) else None
+        await ensure_scheduled(ctx.uow, kind, ctx.now, zone, ctx.config, due=soon)
+
+    handler.__name__ = kind.replace(".", "_")
+    return handler
