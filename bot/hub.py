@@ -12,14 +12,18 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
+from sqlalchemy.exc import IntegrityError
+
 from bot import payloads
 from bot.clock import Clock
 from bot.handoff import HandoffService
 from bot.locks import ConversationLocks, InMemoryLocks
+from bot.logs import bind_conversation
 from bot.outbox import Outbox, address_of
+from bot.privacy.suppression import is_suppressed, suppression_key
 from bot.types import InboundMessage, Reply
 from crm_store.database import Database
-from crm_store.errors import DuplicateMessage
+from crm_store.errors import DuplicateMessage, violated
 from crm_store.models import Contact, Conversation, ConversationStatus, Role
 from crm_store.uow import UnitOfWork
 from dialogs.events import HandoffEvent
@@ -39,10 +43,14 @@ class Understanding(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    status: Literal["handled", "duplicate", "relayed"]
+    status: Literal["handled", "duplicate", "relayed", "suppressed"]
     conversation_id: int | None = None
     replies: tuple[Reply, ...] = ()
     delivered: int = 0
+
+
+class _Suppressed(Exception):
+    """The sender's identity was erased: a late retry of an old event, not a new person."""
 
 
 @dataclass
@@ -88,6 +96,9 @@ class ConversationHub:
                     "duplicate %s message %s ignored", inbound.address.channel, inbound.message_id
                 )
                 return Receipt("duplicate")
+            except _Suppressed:
+                log.info("%s message from an erased identity dropped", inbound.address.channel)
+                return Receipt("suppressed")
             await self._notify(outcome.events)
             delivered = await self.outbox.deliver(outcome.conversation_id)
         status: Literal["handled", "relayed"] = "relayed" if outcome.relayed else "handled"
@@ -110,21 +121,40 @@ class ConversationHub:
         return Receipt("handled", conversation_id, tuple(turn.replies), delivered)
 
     async def send_as_agent(
-        self, conversation_id: int, text: str, *, rep_id: int | None = None
+        self,
+        conversation_id: int,
+        text: str,
+        *,
+        rep_id: int | None = None,
+        role: Role = Role.AGENT,
+        dedupe_id: str | None = None,
     ) -> Receipt:
         """A rep's message to the customer (e.g. a Slack thread reply during a handoff).
 
         Stored as an outbound ``agent`` message and delivered through the customer's channel
         like any reply, so it is in the transcript and survives a failed delivery.
+        ``dedupe_id`` (e.g. the Slack message's channel and ts) makes a retried platform
+        event harmless: the store keeps one message per id and channel.
         """
         async with UnitOfWork(self.db, self.clock) as uow:
             conversation = await uow.conversations.get(conversation_id)
         async with self.locks.hold(address_of(conversation)):
-            async with UnitOfWork(self.db, self.clock) as uow:
-                conversation = await uow.conversations.get(conversation_id, for_update=True)
-                if rep_id is not None and conversation.assigned_rep_id is None:
-                    conversation.assigned_rep_id = rep_id
-                await uow.messages.add_outbound(conversation, Reply(text), role=Role.AGENT)
+            try:
+                async with UnitOfWork(self.db, self.clock) as uow:
+                    conversation = await uow.conversations.get(conversation_id, for_update=True)
+                    if dedupe_id and await uow.messages.seen(conversation.channel, dedupe_id):
+                        return Receipt("duplicate", conversation_id)
+                    if rep_id is not None and conversation.assigned_rep_id is None:
+                        conversation.assigned_rep_id = rep_id
+                    await uow.messages.add_outbound(
+                        conversation, Reply(text), role=role, channel_message_id=dedupe_id
+                    )
+            except IntegrityError as exc:
+                if dedupe_id and violated(
+                    exc, "messages.channel, messages.channel_message_id", "uq_messages_channel"
+                ):
+                    return Receipt("duplicate", conversation_id)
+                raise
             delivered = await self.outbox.deliver(conversation_id)
         return Receipt("handled", conversation_id, (Reply(text),), delivered)
 
@@ -132,6 +162,9 @@ class ConversationHub:
         address = inbound.address
         detected = detect_language(inbound.text) if inbound.text else None
         async with UnitOfWork(self.db, self.clock) as uow:
+            key = suppression_key(self.services.settings)
+            if await is_suppressed(uow, address.channel, inbound.user_id, key):
+                raise _Suppressed
             contact = await uow.contacts.get_or_create_for_identity(
                 address.channel,
                 inbound.user_id,
@@ -141,6 +174,7 @@ class ConversationHub:
             conversation = await uow.conversations.open_or_create(
                 address, contact.id, language=detected or _lang(inbound.language_hint)
             )
+            bind_conversation(conversation.id)
             if payloads.is_short(inbound.payload):
                 offered = await uow.messages.recent_button_payloads(conversation.id)
                 inbound = replace(inbound, payload=payloads.resolve(inbound.payload, offered))
