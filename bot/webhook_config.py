@@ -28,6 +28,7 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "followup.status_changed",
     "survey.completed",
     "handoff.requested",
+    "contact.erased",
 )
 SECRET_VAR = "SALESBOT_WEBHOOK_SECRET"
 
