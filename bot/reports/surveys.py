@@ -9,6 +9,8 @@ Definitions (the usual ones):
 - NPS (0-10): promoters 9-10, passives 7-8, detractors 0-6; score = %promoters - %detractors.
 - Counts: surveys sent in the period, how many of those got at least one answer, and the
   response rate. Scores are filtered by when they were given; sent counts by when sent.
+- Language: the conversation's language, else the contact's ("unknown" when neither is
+  known). Trigger: what the survey followed ("handoff", "followup").
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
-from zoneinfo import ZoneInfo
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_store.models import SurveyKind, SurveyRequest, SurveyResponse
+from bot.reports.stats import period_key
+from crm_store.models import Contact, Conversation, SurveyKind, SurveyRequest, SurveyResponse
 
-GroupBy = Literal["channel", "rep", "day", "week", "month"]
+GroupBy = Literal["channel", "rep", "language", "trigger", "day", "week", "month"]
 NO_REP = "none"
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class ScoreRow:
     channel: str
     rep_id: int | None
     at: datetime
+    language: str | None = None
+    trigger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class SentRow:
     rep_id: int | None
     sent_at: datetime
     answered: bool
+    language: str | None = None
+    trigger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,22 +130,19 @@ def summarize(scores: Iterable[ScoreRow], sent: Iterable[SentRow]) -> SurveySumm
     )
 
 
-def group_key(by: GroupBy, tz: str = "UTC") -> Callable[[str, int | None, datetime], str]:
-    """A function (channel, rep_id, when) -> the group a row belongs to."""
-    zone = ZoneInfo(tz)
+def group_key(by: GroupBy, tz: str = "UTC") -> Callable[[ScoreRow | SentRow, datetime], str]:
+    """A function (row, when) -> the group the row belongs to."""
 
-    def key(channel: str, rep_id: int | None, when: datetime) -> str:
-        local = when.astimezone(zone)
+    def key(row: ScoreRow | SentRow, when: datetime) -> str:
         if by == "channel":
-            return channel
+            return row.channel
         if by == "rep":
-            return NO_REP if rep_id is None else str(rep_id)
-        if by == "day":
-            return local.date().isoformat()
-        if by == "week":
-            year, week, _ = local.isocalendar()
-            return f"{year}-W{week:02d}"
-        return f"{local.year}-{local.month:02d}"
+            return NO_REP if row.rep_id is None else str(row.rep_id)
+        if by == "language":
+            return row.language or UNKNOWN
+        if by == "trigger":
+            return row.trigger or UNKNOWN
+        return period_key(when, by, tz)
 
     return key
 
@@ -146,16 +150,44 @@ def group_key(by: GroupBy, tz: str = "UTC") -> Callable[[str, int | None, dateti
 def summarize_by(
     scores: Iterable[ScoreRow], sent: Iterable[SentRow], by: GroupBy, tz: str = "UTC"
 ) -> dict[str, SurveySummary]:
-    """One summary per channel, rep (``"none"`` for no rep) or period, keys sorted."""
+    """One summary per channel, rep (``"none"`` for no rep), language, trigger or period."""
     key = group_key(by, tz)
     score_groups: dict[str, list[ScoreRow]] = {}
     sent_groups: dict[str, list[SentRow]] = {}
     for s in scores:
-        score_groups.setdefault(key(s.channel, s.rep_id, s.at), []).append(s)
+        score_groups.setdefault(key(s, s.at), []).append(s)
     for r in sent:
-        sent_groups.setdefault(key(r.channel, r.rep_id, r.sent_at), []).append(r)
+        sent_groups.setdefault(key(r, r.sent_at), []).append(r)
     keys = sorted(set(score_groups) | set(sent_groups))
     return {k: summarize(score_groups.get(k, ()), sent_groups.get(k, ())) for k in keys}
+
+
+def request_language() -> Any:
+    return func.coalesce(Conversation.language, Contact.language)
+
+
+def join_context(stmt: Select[Any]) -> Select[Any]:
+    return stmt.outerjoin(Conversation, Conversation.id == SurveyRequest.conversation_id).outerjoin(
+        Contact, Contact.id == SurveyRequest.contact_id
+    )
+
+
+def filter_requests(
+    stmt: Select[Any],
+    channel: str | None,
+    rep_id: int | None,
+    language: str | None,
+    trigger: str | None,
+) -> Select[Any]:
+    if channel is not None:
+        stmt = stmt.where(SurveyRequest.channel == channel)
+    if rep_id is not None:
+        stmt = stmt.where(SurveyRequest.rep_id == rep_id)
+    if language is not None:
+        stmt = stmt.where(request_language() == language)
+    if trigger is not None:
+        stmt = stmt.where(SurveyRequest.trigger == trigger)
+    return stmt
 
 
 async def load_survey_rows(
@@ -165,36 +197,43 @@ async def load_survey_rows(
     until: datetime | None = None,
     channel: str | None = None,
     rep_id: int | None = None,
+    language: str | None = None,
+    trigger: str | None = None,
 ) -> tuple[list[ScoreRow], list[SentRow]]:
     """Scores given in [since, until) and surveys sent in [since, until), filtered."""
-    scores = select(
-        SurveyResponse.kind,
-        SurveyResponse.score,
-        SurveyRequest.channel,
-        SurveyRequest.rep_id,
-        SurveyResponse.created_at,
-    ).join(SurveyRequest, SurveyRequest.id == SurveyResponse.request_id)
-    sent = select(
-        SurveyRequest.channel,
-        SurveyRequest.rep_id,
-        SurveyRequest.sent_at,
-        SurveyRequest.answered_at,
-    ).where(SurveyRequest.sent_at.is_not(None))
+    lang = request_language()
+    scores = join_context(
+        select(
+            SurveyResponse.kind,
+            SurveyResponse.score,
+            SurveyRequest.channel,
+            SurveyRequest.rep_id,
+            SurveyResponse.created_at,
+            lang,
+            SurveyRequest.trigger,
+        ).join(SurveyRequest, SurveyRequest.id == SurveyResponse.request_id)
+    )
+    sent = join_context(
+        select(
+            SurveyRequest.channel,
+            SurveyRequest.rep_id,
+            SurveyRequest.sent_at,
+            SurveyRequest.answered_at,
+            lang,
+            SurveyRequest.trigger,
+        ).where(SurveyRequest.sent_at.is_not(None))
+    )
     if since is not None:
         scores = scores.where(SurveyResponse.created_at >= since)
         sent = sent.where(SurveyRequest.sent_at >= since)
     if until is not None:
         scores = scores.where(SurveyResponse.created_at < until)
         sent = sent.where(SurveyRequest.sent_at < until)
-    if channel is not None:
-        scores = scores.where(SurveyRequest.channel == channel)
-        sent = sent.where(SurveyRequest.channel == channel)
-    if rep_id is not None:
-        scores = scores.where(SurveyRequest.rep_id == rep_id)
-        sent = sent.where(SurveyRequest.rep_id == rep_id)
+    scores = filter_requests(scores, channel, rep_id, language, trigger)
+    sent = filter_requests(sent, channel, rep_id, language, trigger)
     score_rows = [ScoreRow(*row) for row in (await session.execute(scores)).all()]
     sent_rows = [
-        SentRow(c, r, s, answered is not None)
-        for c, r, s, answered in (await session.execute(sent)).all()
+        SentRow(c, r, s, answered is not None, lg, tr)
+        for c, r, s, answered, lg, tr in (await session.execute(sent)).all()
     ]
     return score_rows, sent_rows
