@@ -13,10 +13,13 @@ from sqlalchemy import text
 
 import bot
 from bot.api import create_api_router
+from bot.dashboard import mount as mount_dashboard
+from bot.logs import RequestIdMiddleware
 from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
 from bot.webhooks import running_webhooks
 from channels import webchat
+from channels.slack.channel import attach as attach_slack
 from channels.telegram.channel import attach as attach_telegram
 from crm_store import migrate
 
@@ -30,10 +33,15 @@ def create_app(runtime: Runtime) -> FastAPI:
         try:
             if telegram is not None:
                 await telegram.start()  # commands; then polling, or setWebhook
+            if slack is not None:
+                await slack.start()
             # Outgoing webhooks (a no-op without configured endpoints).
             async with running_webhooks(runtime), running_scheduler(runtime):
                 yield
         finally:
+            # Before runtime.stop(): background Slack work still needs the database.
+            if slack is not None:
+                await slack.stop()
             if telegram is not None:
                 await telegram.stop()
             retry_loop.cancel()
@@ -48,11 +56,15 @@ def create_app(runtime: Runtime) -> FastAPI:
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
     )
+    app.add_middleware(RequestIdMiddleware)
     app.state.runtime = runtime
     app.include_router(create_api_router(runtime))
+    mount_dashboard(app, runtime)  # /admin pages and their static files
     # Adapters are registered before runtime.start(), which builds the hub around them.
     webchat.mount(app, runtime)  # widget, WebSocket, demo page at /, REST channel
     telegram = attach_telegram(app, runtime)
+    # Sets the "slack" adapter, the handoff desk, the staff channel and POST /slack/events.
+    slack = attach_slack(app, runtime)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

@@ -306,17 +306,27 @@ def reps_list(
 
 
 def _mount_subcommands() -> None:
+    from bot.cli_contacts import contacts_app
+    from bot.cli_demo import demo_app
     from bot.cli_nlu import nlu_app
+    from bot.cli_report import report_app
     from bot.cli_tasks import tasks_app
     from bot.cli_tokens import tokens_app
+    from bot.cli_users import users_app
     from bot.cli_webhooks import webhooks_app
+    from channels.slack.cli import slack_app
     from channels.telegram.cli import telegram_app
 
     app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(webhooks_app, name="webhooks")
     app.add_typer(telegram_app, name="telegram")
+    app.add_typer(slack_app, name="slack")
     app.add_typer(tasks_app, name="tasks")
+    app.add_typer(contacts_app, name="contacts")
+    app.add_typer(report_app, name="report")
+    app.add_typer(users_app, name="users")
+    app.add_typer(demo_app, name="demo")
 
 
 _mount_subcommands()

@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from bot.config_loader import ConfigError, read_yaml, validate
+from bot.dashboard.config import DashboardSettings
+from bot.privacy.settings import PrivacySettings
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.webhook_config import WebhooksSettings
 
@@ -32,6 +34,7 @@ SECRET_VARS: dict[str, str] = {
     "SALESBOT_TELEGRAM_WEBHOOK_SECRET": "telegram_webhook_secret",
     "SALESBOT_SLACK_BOT_TOKEN": "slack_bot_token",
     "SALESBOT_SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SALESBOT_SLACK_APP_TOKEN": "slack_app_token",
     "SALESBOT_API_TOKEN": "api_token",
     "SALESBOT_SMTP_PASSWORD": "smtp_password",
     "SALESBOT_WEBHOOK_SECRET": "webhook_secret",
@@ -119,6 +122,7 @@ class Secrets(_Frozen):
     telegram_webhook_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
     api_token: SecretStr | None = None
     smtp_password: SecretStr | None = None
     webhook_secret: SecretStr | None = None
@@ -138,6 +142,8 @@ class Settings(_Frozen):
     webhooks: WebhooksSettings = WebhooksSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     email: EmailSettings = EmailSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    dashboard: DashboardSettings = DashboardSettings()
     secrets: Secrets = Secrets()
 
     @property
@@ -240,7 +246,11 @@ def _require_secrets(settings: Settings, source: str) -> None:
             need("SALESBOT_TELEGRAM_WEBHOOK_SECRET", "channels.telegram.mode is webhook")
     if channels.slack.enabled:
         need("SALESBOT_SLACK_BOT_TOKEN", "channels.slack.enabled is true")
-        need("SALESBOT_SLACK_SIGNING_SECRET", "channels.slack.enabled is true")
+        if settings.secrets.slack_app_token is None:
+            need(
+                "SALESBOT_SLACK_SIGNING_SECRET",
+                "channels.slack.enabled is true (or set SALESBOT_SLACK_APP_TOKEN for Socket Mode)",
+            )
     if settings.email.enabled and settings.email.username:
         need("SALESBOT_SMTP_PASSWORD", "email.username is set")
     if settings.webhooks.any_enabled:

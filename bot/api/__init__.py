@@ -14,7 +14,9 @@ from bot.api.auth import Principal, principal_dependency
 from bot.api.contacts import contacts_router
 from bot.api.conversations import conversations_router
 from bot.api.follow_ups import follow_ups_router
+from bot.api.kpis import kpis_router
 from bot.api.leads import leads_router
+from bot.api.privacy import privacy_router
 from bot.api.schemas import ErrorOut, MeOut, RepOut
 from bot.api.surveys import surveys_router
 from crm_store.models import Rep
@@ -24,8 +26,11 @@ PREFIX = "/api/v1"
 UNAUTHORIZED = {401: {"model": ErrorOut, "description": "Missing, invalid or revoked token."}}
 
 
-def create_api_router(runtime: Any) -> APIRouter:
-    """The ``/api/v1`` router over a ``bot.runtime.Runtime`` (settings, db, clock)."""
+def create_api_router(runtime: Any, *, slack_eraser: Any = None) -> APIRouter:
+    """The ``/api/v1`` router over a ``bot.runtime.Runtime`` (settings, db, clock).
+
+    ``slack_eraser`` replaces how erasure reaches Slack (tests point it at a fake server).
+    """
     principal = principal_dependency(runtime)
     Caller = Annotated[Principal, Depends(principal)]
     router = APIRouter(prefix=PREFIX, responses=UNAUTHORIZED)
@@ -48,8 +53,11 @@ def create_api_router(runtime: Any) -> APIRouter:
         conversations_router,
         follow_ups_router,
         surveys_router,
+        kpis_router,
     ):
         router.include_router(make(runtime, principal))
+    options = {"eraser": slack_eraser} if slack_eraser is not None else {}
+    router.include_router(privacy_router(runtime, principal, **options))
     return router
 
 
