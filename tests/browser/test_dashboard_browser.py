@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -35,19 +34,9 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
+from tests.browser.conftest import ARGS, ARTIFACTS, EXECUTABLE
 from tests.dashboard.conftest import dashboard_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 PASSWORD = "managers see everything"
 SURVEY_CHARTS = [
@@ -66,26 +55,7 @@ INKED = """canvas => {
 }"""
 
 
-def _browser_problem() -> str | None:
-    if EXECUTABLE is None:
-        return "chromium is not installed (apt-get install -y chromium)"
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright; never `playwright install`)"
-    return None
-
-
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _browser_available() -> None:
-    problem = _browser_problem()
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"the browser test must run under CI: {problem}", pytrace=False)
-    if problem:
-        pytest.skip(problem)
 
 
 @dataclass

@@ -11,8 +11,6 @@ Never `playwright install`: the browser is Debian's ``/usr/bin/chromium``.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,44 +23,11 @@ from bot.content import Content
 from bot.settings import Settings
 from crm_store.models import Contact, Lead
 from dialogs.nlu import NluService
+from tests.browser.conftest import ARGS, ARTIFACTS, EXECUTABLE
 from tests.channels.webchat_support import LiveServer, live_server
 from tests.conftest import MONDAY_AFTERNOON
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-
-
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-
-
-def _browser_problem() -> str | None:
-    if EXECUTABLE is None:
-        return "chromium is not installed (apt-get install -y chromium)"
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright; never `playwright install`)"
-    return None
-
-
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _browser_available() -> None:
-    problem = _browser_problem()
-    if problem and os.environ.get("CI"):
-        pytest.fail(f"the browser test must run under CI: {problem}", pytrace=False)
-    if problem:
-        pytest.skip(problem)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -96,32 +96,16 @@ async def _tell_customer_if_after_hours(
 
 
 async def handoff_reannounce(ctx: TaskContext, task: ScheduledTask) -> None:
-    found = await _unclaimed(ctx, task)
-    if found is None:
-        return
-    card, conversation, contact = found
-    lang = language(None, ctx.settings)
-    await add_staff_message(
-        ctx.uow,
-        target="sales",
-        kind="handoff_reannounce",
-        text=texts.text(
-            ctx.content,
-            "staff_handoff_reannounce",
-            lang,
-            customer=customer_name(contact),
-            minutes=_minutes(ctx, card),
-        ),
-        content=_content(ctx, card, conversation),
-        ref=f"conversation:{conversation.id}",
-        dedupe_key=f"task:{task.id}:sales",
-    )
-    card.announcements += 1
-    card.updated_at = ctx.now
-    await _tell_customer_if_after_hours(ctx, card, conversation, contact)
+    await _announce(ctx, task, target="sales", kind="handoff_reannounce")
 
 
 async def handoff_escalate(ctx: TaskContext, task: ScheduledTask) -> None:
+    await _announce(ctx, task, target="managers", kind="handoff_escalate")
+
+
+async def _announce(ctx: TaskContext, task: ScheduledTask, *, target: str, kind: str) -> None:
+    """Tell the sales channel again (re-announce) or the managers (escalate), if still
+    unclaimed, and tell the customer when to expect someone if it is after hours."""
     found = await _unclaimed(ctx, task)
     if found is None:
         return
@@ -129,18 +113,20 @@ async def handoff_escalate(ctx: TaskContext, task: ScheduledTask) -> None:
     lang = language(None, ctx.settings)
     await add_staff_message(
         ctx.uow,
-        target="managers",
-        kind="handoff_escalate",
+        target=target,
+        kind=kind,
         text=texts.text(
             ctx.content,
-            "staff_handoff_escalate",
+            f"staff_{kind}",
             lang,
             customer=customer_name(contact),
             minutes=_minutes(ctx, card),
         ),
         content=_content(ctx, card, conversation),
         ref=f"conversation:{conversation.id}",
-        dedupe_key=f"task:{task.id}:managers",
+        dedupe_key=f"task:{task.id}:{target}",
     )
+    if target == "sales":
+        card.announcements += 1
     card.updated_at = ctx.now
     await _tell_customer_if_after_hours(ctx, card, conversation, contact)
