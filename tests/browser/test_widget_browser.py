@@ -181,3 +181,22 @@ async def test_the_widget_fits_a_phone_screen(server: LiveServer, page) -> None:
     assert await page.locator(".sbw-input").get_attribute("placeholder") == "请输入消息…"
     await page.locator(".sbw-status", has_text="在线").wait_for()
     await page.screenshot(path=str(ARTIFACTS / "widget-phone-zh.png"))
+
+
+async def test_the_stop_button_withdraws_consent_in_one_click(
+    server: LiveServer,
+    page,  # noqa: ANN001
+) -> None:
+    # Issue #9: withdrawing is as easy as giving; the widget has a button for it.
+    await page.goto(server.http + "/")
+    await page.locator(".sbw-launcher").click()
+    await page.locator(".sbw-status", has_text="Online").wait_for()
+    await type_message(page, "hello")
+    await bot_says(page, "Auralis")
+    await page.locator(".sbw-stop").click()
+    await bot_says(page, "won't send you any more messages")
+    async with server.runtime.uow() as uow:
+        opted_out = (
+            await uow.session.scalars(select(Contact).where(Contact.marketing_opt_out.is_(True)))
+        ).all()
+    assert len(opted_out) == 1

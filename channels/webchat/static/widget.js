@@ -19,7 +19,8 @@
       agent: "Sales rep", unread: "unread messages", tooFast: "You're sending messages too quickly.",
       tooLong: "That message is too long.", notAllowed: "The chat is not available on this site.",
       error: "Something went wrong; trying again…",
-      welcome: "Hi! Ask us about our products, prices or delivery, or ask for a quote."
+      welcome: "Hi! Ask us about our products, prices or delivery, or ask for a quote.",
+      stop: "Stop messages"
     },
     zh: {
       title: "在线咨询", open: "打开聊天", close: "关闭聊天",
@@ -28,7 +29,8 @@
       agent: "销售代表", unread: "条未读消息", tooFast: "发送太快了，请稍候。",
       tooLong: "消息太长了。", notAllowed: "此网站无法使用在线咨询。",
       error: "出了点问题，正在重试…",
-      welcome: "您好！欢迎咨询产品、价格和发货，也可以直接索取报价。"
+      welcome: "您好！欢迎咨询产品、价格和发货，也可以直接索取报价。",
+      stop: "不再接收消息"
     }
   };
   var MAX_BYTES = 1800; // under the server's frame limit once wrapped in JSON
@@ -47,6 +49,9 @@
   var lastSeq = 0; // the highest seq shown on this page
   var pending = {}; // client_msg_id -> {frame, el, tries}
   var ws = null, authed = false, attempt = 0, timer = null, stopped = false, unread = 0;
+  // After "forget me" is confirmed the stored token must go too: the erased visitor's old
+  // identity is suppressed on the server, and a fresh start needs a fresh token.
+  var forgetAfterReply = false;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
@@ -95,7 +100,14 @@
   var closer = el("button", "sbw-close", "×");
   closer.type = "button";
   closer.setAttribute("aria-label", S.close);
+  // Withdrawing consent is as easy as giving it: one click, always visible.
+  var stopper = el("button", "sbw-stop", S.stop);
+  stopper.type = "button";
+  stopper.addEventListener("click", function () {
+    submit({ type: "click", payload: "privacy:stop", title: S.stop }, S.stop);
+  });
   header.appendChild(heading);
+  header.appendChild(stopper);
   header.appendChild(closer);
   var log = el("div", "sbw-log");
   log.setAttribute("role", "log");
@@ -163,6 +175,11 @@
     showQuickReplies(f.role === "customer" ? [] : f.quick_replies || []);
     if (f.role !== "customer") {
       typing.hidden = true;
+      if (forgetAfterReply) {
+        forgetAfterReply = false;
+        saved = {};
+        save();
+      }
       if ((panel.hidden || document.hidden) && f.seq > (saved.seen || 0)) setUnread(unread + 1);
       else markRead();
     }
@@ -174,6 +191,7 @@
     button.type = "button";
     button.addEventListener("click", function () {
       if (button.disabled) return;
+      if (b.payload === "privacy:confirm") forgetAfterReply = true;
       submit({ type: "click", payload: String(b.payload || ""), title: String(b.title || "") },
         String(b.title || ""));
     });
