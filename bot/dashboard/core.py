@@ -22,6 +22,7 @@ from bot.dashboard.security import (
     new_token,
 )
 from bot.reports.stats import Window, window_of
+from bot.secret_key import load_secret
 from crm_store.models import Rep
 from crm_store.models_ops import User
 from crm_store.uow import UnitOfWork
@@ -46,9 +47,8 @@ class Dashboard:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
         self.config = dashboard_settings(runtime.settings)
-        secret = runtime.settings.secrets.secret_key
         self.sessions = Sessions(
-            secret.get_secret_value() if secret else None,
+            load_secret(runtime.settings).decode(),
             self.config.session_hours,
             secure=runtime.settings.server.public_url.startswith("https://"),
             clock=runtime.clock,

@@ -40,7 +40,7 @@ def suppression_key(settings: Settings) -> bytes:
     if key is None:
         # Imported here: the web chat package owns the generated-secret file and its
         # race-free creation; reading it through the same function keeps one secret.
-        from channels.webchat.tokens import load_secret
+        from bot.secret_key import load_secret
 
         key = hmac.new(load_secret(settings), PURPOSE, hashlib.sha256).digest()
         _keys[cache_key] = key

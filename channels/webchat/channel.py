@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.secret_key import load_secret
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.connections import ConnectionRegistry, WebchatLimits
 from channels.webchat.feed import Feed
-from channels.webchat.tokens import VisitorTokens, load_secret
+from channels.webchat.tokens import VisitorTokens
 
 if TYPE_CHECKING:
     from bot.hub import ConversationHub

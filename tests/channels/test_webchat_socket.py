@@ -19,9 +19,10 @@ import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.content import Content
+from bot.secret_key import load_secret
 from bot.settings import Settings
 from channels.webchat.connections import WebchatLimits
-from channels.webchat.tokens import VisitorTokens, load_secret
+from channels.webchat.tokens import VisitorTokens
 from dialogs.nlu import NluService
 from tests.channels.webchat_support import Client, LiveServer, live_server, messages, seqs
 from tests.conftest import MONDAY_AFTERNOON

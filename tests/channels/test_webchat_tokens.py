@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from bot.secret_key import SECRET_FILE, load_secret
 from bot.settings import Settings, load_settings
 from channels.webchat.tokens import (
-    SECRET_FILE,
     TokenError,
     VisitorTokens,
-    load_secret,
     new_visitor_id,
 )
 from tests.conftest import CONFIG
