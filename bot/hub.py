@@ -9,7 +9,7 @@ replies (the outbox); commit; then tell the handoff service and deliver the outb
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from bot.privacy.suppression import is_suppressed, suppression_key
 from bot.types import InboundMessage, Reply
 from crm_store.database import Database
 from crm_store.errors import DuplicateMessage, violated
-from crm_store.models import Contact, Conversation, ConversationStatus, Role
+from crm_store.models import Contact, Conversation, ConversationStatus, Message, Role
 from crm_store.uow import UnitOfWork
 from dialogs.events import HandoffEvent
 from dialogs.manager import DialogManager
@@ -59,6 +59,8 @@ class _Outcome:
     replies: list[Reply]
     events: list[HandoffEvent]
     relayed: bool = False
+    conversation: Conversation | None = None  # with `pending`: delivery needs no re-read
+    pending: list[Message] = field(default_factory=list)
 
 
 class ConversationHub:
@@ -100,7 +102,10 @@ class ConversationHub:
                 log.info("%s message from an erased identity dropped", inbound.address.channel)
                 return Receipt("suppressed")
             await self._notify(outcome.events)
-            delivered = await self.outbox.deliver(outcome.conversation_id)
+            if outcome.conversation is not None:
+                delivered = await self.outbox.deliver_loaded(outcome.conversation, outcome.pending)
+            else:
+                delivered = await self.outbox.deliver(outcome.conversation_id)
         status: Literal["handled", "relayed"] = "relayed" if outcome.relayed else "handled"
         return Receipt(status, outcome.conversation_id, tuple(outcome.replies), delivered)
 
@@ -214,11 +219,16 @@ class ConversationHub:
                 # flow's half-done writes, and apologise.
                 log.exception("dialog manager failed on conversation %s", conversation.id)
                 await uow.session.refresh(conversation)
+                uow.messages.forget_sequence_numbers()
                 turn.state = DialogState.from_json(conversation.state)
                 turn.replies = [Reply(turn.t("error_generic"))]
                 turn.events = []
             await self._save(uow, turn)
-            return _Outcome(conversation.id, turn.replies, turn.events)
+            # Read in this transaction: older undelivered replies go out first, in order.
+            pending = await uow.messages.pending_for(conversation.id)
+            return _Outcome(
+                conversation.id, turn.replies, turn.events, False, conversation, pending
+            )
 
     def _turn(
         self,

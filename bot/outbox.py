@@ -54,6 +54,11 @@ class Outbox:
         async with UnitOfWork(self.db, self.clock) as uow:
             conversation = await uow.conversations.get(conversation_id)
             pending = await uow.messages.pending_for(conversation_id)
+        return await self.deliver_loaded(conversation, pending)
+
+    async def deliver_loaded(self, conversation: Conversation, pending: list[Message]) -> int:
+        """``deliver`` with the pending rows already read (by the transaction that wrote
+        them), which saves the hub a transaction on every message."""
         adapter = self.adapters.get(conversation.channel)
         if adapter is None or not pending:
             return 0

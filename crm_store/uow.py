@@ -85,4 +85,5 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Commit now and start the next transaction on the same session."""
         await self.session.commit()
+        self.messages.forget_sequence_numbers()
         await self.session.begin()

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.types import Button, InboundMessage, Reply
 from crm_store.errors import DuplicateMessage, violated
 from crm_store.models import Conversation, Delivery, Direction, Message, Role
@@ -34,11 +36,26 @@ def message_to_reply(message: Message) -> Reply:
 
 
 class MessageRepository(Repository):
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        super().__init__(session, clock)
+        self._last_seq: dict[int, int] = {}
+
     async def _next_seq(self, conversation_id: int) -> int:
-        stmt = select(func.coalesce(func.max(Message.seq), 0)).where(
-            Message.conversation_id == conversation_id
-        )
-        return int((await self.session.scalar(stmt)) or 0) + 1
+        # Read once per unit of work, then counted here: the conversation is locked for the
+        # whole transaction (its row on PostgreSQL, the write lock on SQLite), so nobody
+        # else can take a number in between; the unique (conversation, seq) backs this up.
+        last = self._last_seq.get(conversation_id)
+        if last is None:
+            stmt = select(func.coalesce(func.max(Message.seq), 0)).where(
+                Message.conversation_id == conversation_id
+            )
+            last = int((await self.session.scalar(stmt)) or 0)
+        self._last_seq[conversation_id] = last + 1
+        return last + 1
+
+    def forget_sequence_numbers(self) -> None:
+        """After a rollback or a commit the counted numbers are no longer ours."""
+        self._last_seq.clear()
 
     async def seen(self, channel: str, message_id: str) -> bool:
         stmt = select(Message.id).where(
