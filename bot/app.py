@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 import bot
 from bot.api import create_api_router
 from bot.dashboard import mount as mount_dashboard
 from bot.logs import RequestIdMiddleware
+from bot.metrics import CONTENT_TYPE_LATEST as METRICS_CONTENT_TYPE
 from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
 from bot.webhooks import running_webhooks
@@ -65,6 +66,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     telegram = attach_telegram(app, runtime)
     # Sets the "slack" adapter, the handoff desk, the staff channel and POST /slack/events.
     slack = attach_slack(app, runtime)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        body = await runtime.metrics.render(runtime.db, runtime.clock.now())
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:

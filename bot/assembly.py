@@ -9,6 +9,7 @@ from bot.content import Content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub, Understanding
 from bot.locks import ConversationLocks, InMemoryLocks
+from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.settings import Settings
 from channels.base import ChannelAdapter
@@ -33,6 +34,7 @@ def build_hub(
     handoff: HandoffService | None = None,
     locks: ConversationLocks | None = None,
     knowledge: KnowledgeBase | None = None,
+    metrics: Metrics | None = None,
 ) -> ConversationHub:
     locks = locks or InMemoryLocks()
     services = DialogServices(
@@ -49,6 +51,7 @@ def build_hub(
         nlu=nlu,
         services=services,
         handoff=handoff or InMemoryHandoff(),
-        outbox=Outbox(db, clock, adapters, locks),
+        outbox=Outbox(db, clock, adapters, locks, metrics),
         locks=locks,
+        metrics=metrics,
     )

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.handoff import HandoffService
 from bot.locks import ConversationLocks, InMemoryLocks
 from bot.logs import bind_conversation
+from bot.metrics import Metrics
 from bot.outbox import Outbox, address_of
 from bot.privacy.suppression import is_suppressed, suppression_key
 from bot.types import InboundMessage, Reply
@@ -75,7 +76,9 @@ class ConversationHub:
         handoff: HandoffService,
         outbox: Outbox,
         locks: ConversationLocks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.db = db
         self.clock = clock
         self.manager = manager
@@ -86,6 +89,12 @@ class ConversationHub:
         self.locks = locks or outbox.locks or InMemoryLocks()
 
     async def receive(self, inbound: InboundMessage) -> Receipt:
+        receipt = await self._receive(inbound)
+        if self.metrics is not None:
+            self.metrics.received.labels(inbound.address.channel, receipt.status).inc()
+        return receipt
+
+    async def _receive(self, inbound: InboundMessage) -> Receipt:
         if len(inbound.text) > MAX_INBOUND_TEXT:
             # Kept whole in the store would be fine, but no customer types this much: it is a
             # paste or an attack, and the NLU should not chew on it.

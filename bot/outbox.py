@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.locks import ConversationLocks, InMemoryLocks
+from bot.metrics import Metrics
 from bot.types import ChannelAddress
 from channels.base import ChannelAdapter, DeliveryError
 from crm_store.database import Database
@@ -43,11 +44,13 @@ class Outbox:
         clock: Clock,
         adapters: Mapping[str, ChannelAdapter],
         locks: ConversationLocks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.adapters = adapters
         self.locks = locks or InMemoryLocks()
+        self.metrics = metrics
 
     async def deliver(self, conversation_id: int) -> int:
         """Send the conversation's pending replies in order; the caller holds its lock."""
@@ -76,6 +79,11 @@ class Outbox:
             except DeliveryError as exc:
                 failure = (message, exc)
                 break
+        if self.metrics is not None:
+            if delivered:
+                self.metrics.delivered.labels(conversation.channel).inc(len(delivered))
+            if failure:
+                self.metrics.delivery_failures.labels(conversation.channel).inc()
         if delivered or failure:
             # One transaction records the whole round (not one per message): a crash before
             # it re-sends this round after the restart, which at-least-once delivery allows.

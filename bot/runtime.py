@@ -11,6 +11,7 @@ from bot.content import Content, load_content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import InMemoryLocks
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.staff import StaffChannel
 from channels.base import ChannelAdapter
@@ -33,6 +34,7 @@ class Runtime:
     # Where messages to reps and managers go (Slack when configured); None keeps them
     # pending in the staff outbox.
     staff: StaffChannel | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     _hub: ConversationHub | None = None
 
     @classmethod
@@ -82,6 +84,7 @@ class Runtime:
             adapters=self.adapters,
             handoff=self.handoff,
             locks=self.locks,
+            metrics=self.metrics,
         )
 
     async def sync_reps(self) -> None:

@@ -57,6 +57,8 @@ def test_serve_migrates_sqlite_and_answers_healthz(tmp_path: Path) -> None:
         body = response.json()
         assert body["status"] == "ok" and body["schema"] == migrate.head_revision()
         assert body["database"] == "sqlite"
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert metrics.status_code == 200 and "salesbot_outbox_pending 0.0" in metrics.text
         assert (tmp_path / "salesbot.db").exists()
     finally:
         proc.terminate()
