@@ -7,10 +7,11 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
+from bot.config_loader import ConfigError
 from bot.content import Content, load_content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
-from bot.locks import InMemoryLocks
+from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.staff import StaffChannel
@@ -30,7 +31,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
     handoff: HandoffService = field(default_factory=InMemoryHandoff)
-    locks: InMemoryLocks = field(default_factory=InMemoryLocks)
+    locks: ConversationLocks = field(default_factory=InMemoryLocks)
     # Where messages to reps and managers go (Slack when configured); None keeps them
     # pending in the staff outbox.
     staff: StaffChannel | None = None
@@ -41,7 +42,13 @@ class Runtime:
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         content = load_content(settings.config_dir)
         db = Database(settings.database_url, echo=settings.database.echo)
-        return cls(settings=settings, content=content, db=db, clock=clock or SystemClock())
+        return cls(
+            settings=settings,
+            content=content,
+            db=db,
+            clock=clock or SystemClock(),
+            locks=make_locks(settings),
+        )
 
     @property
     def hub(self) -> ConversationHub:
@@ -101,4 +108,21 @@ class Runtime:
                 )
 
     async def stop(self) -> None:
+        close = getattr(self.locks, "close", None)
+        if close is not None:
+            await close()
         await self.db.dispose()
+
+
+def make_locks(settings: Settings) -> ConversationLocks:
+    cfg = settings.locks
+    if cfg.backend == "memory":
+        return InMemoryLocks(timeout=cfg.wait_seconds)
+    try:
+        from bot.redis_locks import RedisLocks
+
+        return RedisLocks(cfg.redis_url, timeout=cfg.wait_seconds)
+    except ImportError:
+        raise ConfigError(
+            "locks.backend", "", "redis needs the redis extra: pip install 'salesbot[redis]'"
+        ) from None

@@ -111,6 +111,13 @@ class SurveySettings(_Frozen):
     expire_after_hours: int = Field(default=72, ge=1)
 
 
+class LocksSettings(_Frozen):
+    # "memory" serves one process; "redis" lets several workers share conversations.
+    backend: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    wait_seconds: float = Field(default=30.0, gt=0, le=600)
+
+
 class LoggingSettings(_Frozen):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_format: bool = False
@@ -139,6 +146,7 @@ class Settings(_Frozen):
     handoff: HandoffSettings = HandoffSettings()
     survey: SurveySettings = SurveySettings()
     logging: LoggingSettings = LoggingSettings()
+    locks: LocksSettings = LocksSettings()
     webhooks: WebhooksSettings = WebhooksSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     email: EmailSettings = EmailSettings()
