@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from bot import demo_data as d
 from bot.clock import FakeClock
+from bot.runtime import upsert_reps
 from bot.types import ChannelAddress, InboundMessage, Reply
 from crm_store.database import Database
 from crm_store.errors import FollowUpOverlap
@@ -109,15 +110,7 @@ async def seed_demo(
 async def _reps(uow: UnitOfWork, content: Any) -> list[Rep]:
     reps = await uow.reps.list(active_only=True)
     if not reps:
-        for rep in content.reps.reps:
-            await uow.reps.upsert(
-                name=rep.name,
-                email=rep.email,
-                timezone=rep.timezone,
-                slack_user_id=rep.slack_user_id,
-                working_hours={k: list(v) for k, v in rep.working_hours.items()},
-                languages=list(rep.languages),
-            )
+        await upsert_reps(uow, content.reps)  # the same sync `serve` runs at start
         reps = await uow.reps.list(active_only=True)
     if not reps:
         raise SeedRefused("no sales reps: add some to config/reps.yaml first")

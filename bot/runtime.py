@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.config_loader import ConfigError
-from bot.content import Content, load_content
+from bot.content import Content, Reps, load_content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import ConversationLocks, InMemoryLocks
@@ -97,21 +97,25 @@ class Runtime:
     async def sync_reps(self) -> None:
         """Make the reps in config/reps.yaml exist in the store (by e-mail; repeatable)."""
         async with self.uow() as uow:
-            for rep in self.content.reps.reps:
-                await uow.reps.upsert(
-                    name=rep.name,
-                    email=rep.email,
-                    timezone=rep.timezone,
-                    slack_user_id=rep.slack_user_id,
-                    working_hours={d: list(s) for d, s in rep.working_hours.items()},
-                    languages=list(rep.languages),
-                )
+            await upsert_reps(uow, self.content.reps)
 
     async def stop(self) -> None:
         close = getattr(self.locks, "close", None)
         if close is not None:
             await close()
         await self.db.dispose()
+
+
+async def upsert_reps(uow: UnitOfWork, reps: Reps) -> None:
+    for rep in reps.reps:
+        await uow.reps.upsert(
+            name=rep.name,
+            email=rep.email,
+            timezone=rep.timezone,
+            slack_user_id=rep.slack_user_id,
+            working_hours={d: list(s) for d, s in rep.working_hours.items()},
+            languages=list(rep.languages),
+        )
 
 
 def make_locks(settings: Settings) -> ConversationLocks:

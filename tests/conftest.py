@@ -24,6 +24,7 @@ from bot.clock import FakeClock, SystemClock
 from bot.content import Content, load_content
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub
+from bot.runtime import upsert_reps
 from bot.settings import Settings, load_settings
 from crm_store import migrate
 from crm_store.database import Database
@@ -172,15 +173,7 @@ def adapters() -> dict[str, RecordingAdapter]:
 async def seeded_db(db: Database, clock: FakeClock, content: Content) -> Database:
     """The store with the demo reps from config/reps.yaml, as `serve` syncs them."""
     async with UnitOfWork(db, clock) as uow:
-        for rep in content.reps.reps:
-            await uow.reps.upsert(
-                name=rep.name,
-                email=rep.email,
-                timezone=rep.timezone,
-                slack_user_id=rep.slack_user_id,
-                working_hours={d: list(s) for d, s in rep.working_hours.items()},
-                languages=list(rep.languages),
-            )
+        await upsert_reps(uow, content.reps)
     return db
 
 
