@@ -22,7 +22,7 @@ from bot.logs import bind_conversation
 from bot.metrics import Metrics
 from bot.outbox import Outbox, address_of
 from bot.privacy.suppression import is_suppressed, suppression_key
-from bot.types import InboundMessage, Reply
+from bot.types import ChannelAddress, InboundMessage, Reply
 from crm_store.database import Database
 from crm_store.errors import DuplicateMessage, violated
 from crm_store.models import Contact, Conversation, ConversationStatus, Message, Role
@@ -120,9 +120,7 @@ class ConversationHub:
 
     async def trigger(self, conversation_id: int, flow: str, **options: Any) -> Receipt:
         """Start a flow without a customer message (e.g. a survey after a resolved handoff)."""
-        async with UnitOfWork(self.db, self.clock) as uow:
-            conversation = await uow.conversations.get(conversation_id)
-        async with self.locks.hold(address_of(conversation)):
+        async with self.locks.hold(await self._address(conversation_id)):
             async with UnitOfWork(self.db, self.clock) as uow:
                 conversation = await uow.conversations.get(conversation_id, for_update=True)
                 contact = await uow.contacts.get(conversation.contact_id)
@@ -150,9 +148,7 @@ class ConversationHub:
         ``dedupe_id`` (e.g. the Slack message's channel and ts) makes a retried platform
         event harmless: the store keeps one message per id and channel.
         """
-        async with UnitOfWork(self.db, self.clock) as uow:
-            conversation = await uow.conversations.get(conversation_id)
-        async with self.locks.hold(address_of(conversation)):
+        async with self.locks.hold(await self._address(conversation_id)):
             try:
                 async with UnitOfWork(self.db, self.clock) as uow:
                     conversation = await uow.conversations.get(conversation_id, for_update=True)
@@ -171,6 +167,11 @@ class ConversationHub:
                 raise
             delivered = await self.outbox.deliver(conversation_id)
         return Receipt("handled", conversation_id, (Reply(text),), delivered)
+
+    async def _address(self, conversation_id: int) -> ChannelAddress:
+        """The lock key of a conversation known by id (the lock is keyed by address)."""
+        async with UnitOfWork(self.db, self.clock) as uow:
+            return address_of(await uow.conversations.get(conversation_id))
 
     async def _process(self, inbound: InboundMessage) -> _Outcome:
         address = inbound.address
