@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from crm_store import sqlite_inline
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -35,6 +37,14 @@ class Database:
             connect_args = engine_kwargs.pop("connect_args", {})
             connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
             engine_kwargs["connect_args"] = connect_args
+            if parsed.drivername == "sqlite+aiosqlite":
+                # Statements run inline on the event loop (see sqlite_inline), so this
+                # process must never wait on SQLite's lock for its own other connection:
+                # one connection, for which transactions queue in the pool.
+                engine_kwargs.setdefault("module", sqlite_inline.dbapi())
+                if parsed.database and parsed.database != ":memory:":
+                    engine_kwargs.setdefault("pool_size", 1)
+                    engine_kwargs.setdefault("max_overflow", 0)
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **engine_kwargs)
         if self.dialect == "sqlite":
             _tune_sqlite(self.engine)
