@@ -177,15 +177,19 @@ class ConversationHub:
         address = inbound.address
         detected = detect_language(inbound.text) if inbound.text else None
         async with UnitOfWork(self.db, self.clock) as uow:
-            key = suppression_key(self.services.settings)
-            if await is_suppressed(uow, address.channel, inbound.user_id, key):
-                raise _Suppressed
-            contact = await uow.contacts.get_or_create_for_identity(
-                address.channel,
-                inbound.user_id,
-                display_name=inbound.display_name,
-                language=inbound.language_hint or detected,
-            )
+            contact = await uow.contacts.by_identity(address.channel, inbound.user_id)
+            if contact is None:
+                # Erasure deletes the identity, so only an unknown sender can be an erased
+                # one coming back through a late retry: returning customers skip the check.
+                key = suppression_key(self.services.settings)
+                if await is_suppressed(uow, address.channel, inbound.user_id, key):
+                    raise _Suppressed
+                contact = await uow.contacts.get_or_create_for_identity(
+                    address.channel,
+                    inbound.user_id,
+                    display_name=inbound.display_name,
+                    language=inbound.language_hint or detected,
+                )
             conversation = await uow.conversations.open_or_create(
                 address, contact.id, language=detected or _lang(inbound.language_hint)
             )
@@ -201,22 +205,25 @@ class ConversationHub:
                 )
                 if tapped:
                     inbound = replace(inbound, payload=tapped)
-            message = await uow.messages.add_inbound(conversation, inbound)
             if conversation.status == ConversationStatus.HANDOFF:
+                await uow.messages.add_inbound(conversation, inbound)
                 event = HandoffEvent(
                     "customer_message", conversation.id, contact.id, text=inbound.text
                 )
                 return _Outcome(conversation.id, [], [event], relayed=True)
 
             lang = _choose_language(conversation.language, detected, self.services)
-            conversation.language = lang
             nlu = (
                 self.nlu.parse(inbound.text, lang)
                 if inbound.text.strip()
                 else NluResult.empty(lang)
             )
-            message.intent, message.confidence = nlu.intent, nlu.confidence
-            await uow.session.flush()
+            # Understood before it is stored, so the row is written once, intent included
+            # (the NLU reads nothing from the store; a duplicate costs one wasted parse).
+            await uow.messages.add_inbound(
+                conversation, inbound, intent=nlu.intent, confidence=nlu.confidence
+            )
+            conversation.language = lang
             turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)
             turn.inbound = inbound
             if inbound.campaign:
@@ -264,9 +271,10 @@ class ConversationHub:
 
     @staticmethod
     async def _save(uow: UnitOfWork, turn: Turn) -> None:
-        await uow.conversations.save_state(turn.conversation, turn.state.to_json())
         for reply in turn.replies:
-            await uow.messages.add_outbound(turn.conversation, reply)
+            await uow.messages.add_outbound(turn.conversation, reply, flush=False)
+        # One flush: the replies and the conversation row (state, language, timestamps).
+        await uow.conversations.save_state(turn.conversation, turn.state.to_json())
 
     async def _notify(self, events: list[HandoffEvent]) -> None:
         for event in events:

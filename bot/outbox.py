@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(hours=1)
+# The background sweep leaves a reply alone this long after it was written: the turn that
+# wrote it delivers it right after its commit. Without it, under load the sweep took the
+# lock of hundreds of conversations every round to find nothing left to do (issue #4).
+SWEEP_GRACE = timedelta(seconds=10)
 
 
 def address_of(conversation: Conversation) -> ChannelAddress:
@@ -97,10 +101,7 @@ class Outbox:
         address: ChannelAddress,
     ) -> None:
         async with UnitOfWork(self.db, self.clock) as uow:
-            for message_id, platform_id in delivered:
-                row = await uow.session.get(Message, message_id)
-                if row is not None:
-                    await uow.messages.mark_delivered(row, platform_id)
+            await uow.messages.mark_delivered_by_id(delivered)
             if failure is not None:
                 message, exc = failure
                 attempts = message.attempts + 1
@@ -121,10 +122,14 @@ class Outbox:
                 if row is not None:
                     await uow.messages.mark_attempt_failed(row, str(exc), retry_at)
 
-    async def deliver_due(self, limit: int = 500) -> int:
-        """Deliver everything due, e.g. after a restart or when a backoff has passed."""
+    async def deliver_due(self, limit: int = 500, *, grace: timedelta = timedelta(0)) -> int:
+        """Deliver everything due, e.g. after a restart or when a backoff has passed.
+
+        ``grace``: skip replies never tried that are younger than this (their own turn is
+        delivering them).
+        """
         async with UnitOfWork(self.db, self.clock) as uow:
-            due = await uow.messages.outbox_due(self.clock.now(), limit)
+            due = await uow.messages.outbox_due(self.clock.now(), limit, fresh_before=grace)
             conversations = {m.conversation_id for m in due}
             targets = [await uow.conversations.get(cid) for cid in sorted(conversations)]
         sent = 0
@@ -139,7 +144,7 @@ class Outbox:
         """Background loop started by ``serve``: retries whatever is due."""
         while True:
             try:
-                await self.deliver_due()
+                await self.deliver_due(grace=SWEEP_GRACE)
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("outbox delivery round failed")
             await asyncio.sleep(interval)

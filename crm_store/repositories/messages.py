@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.types import Button, InboundMessage, Reply
-from crm_store.errors import DuplicateMessage, violated
+from crm_store.errors import DuplicateMessage
 from crm_store.models import Conversation, Delivery, Direction, Message, Role
 from crm_store.repositories.base import Repository
 
@@ -33,6 +34,17 @@ def message_to_reply(message: Message) -> Reply:
         buttons=tuple(Button(**b) for b in content.get("buttons", ())),
         quick_replies=tuple(Button(**b) for b in content.get("quick_replies", ())),
     )
+
+
+def _quick_replies(content: dict[str, Any] | None) -> dict[str, str]:
+    return {b["title"]: b["payload"] for b in (content or {}).get("quick_replies", ())}
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT (with ``on_conflict_do_nothing``) for this session's database."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 class MessageRepository(Repository):
@@ -70,34 +82,40 @@ class MessageRepository(Repository):
         *,
         intent: str | None = None,
         confidence: float | None = None,
-    ) -> Message:
-        """Store what the customer said; ``DuplicateMessage`` if the platform id was seen."""
+    ) -> int:
+        """Store what the customer said and return its id; ``DuplicateMessage`` if the
+        platform id was seen before (on this channel)."""
         now = self.clock.now()
-        message = Message(
-            conversation_id=conversation.id,
-            seq=await self._next_seq(conversation.id),
-            direction=Direction.IN.value,
-            role=Role.CUSTOMER.value,
-            channel=inbound.address.channel,
-            channel_message_id=inbound.message_id,
-            text=inbound.text[:MAX_TEXT],
-            payload=inbound.payload,
-            intent=intent,
-            confidence=confidence,
-            delivery=Delivery.RECEIVED.value,
-            created_at=now,
+        values = {
+            "conversation_id": conversation.id,
+            "seq": await self._next_seq(conversation.id),
+            "direction": Direction.IN.value,
+            "role": Role.CUSTOMER.value,
+            "channel": inbound.address.channel,
+            "channel_message_id": inbound.message_id,
+            "text": inbound.text[:MAX_TEXT],
+            "payload": inbound.payload,
+            "intent": intent,
+            "confidence": confidence,
+            "delivery": Delivery.RECEIVED.value,
+            "attempts": 0,
+            "created_at": now,
+        }
+        # ON CONFLICT DO NOTHING on the platform id: a retried delivery is refused in the
+        # one statement, without a savepoint around the insert (issue #3: exactly once).
+        stmt = (
+            _insert_for(self.session)(Message)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
+            .returning(Message.id)
         )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(message)
-        except IntegrityError as exc:
-            if inbound.message_id and violated(
-                exc, "messages.channel, messages.channel_message_id", "uq_messages_channel"
-            ):
-                raise DuplicateMessage(inbound.address.channel, inbound.message_id) from None
-            raise
+        connection = await self.session.connection()
+        message_id = (await connection.execute(stmt)).scalar()
+        if message_id is None:
+            self._last_seq.pop(conversation.id, None)
+            raise DuplicateMessage(inbound.address.channel, inbound.message_id or "")
         conversation.last_message_at = now
-        return message
+        return int(message_id)
 
     async def add_outbound(
         self,
@@ -106,7 +124,10 @@ class MessageRepository(Repository):
         *,
         role: Role = Role.BOT,
         channel_message_id: str | None = None,
+        flush: bool = True,
     ) -> Message:
+        """Queue a reply in the outbox; ``flush=False`` leaves the INSERT to the caller's
+        next flush (the hub writes a turn's replies and its state in one)."""
         now = self.clock.now()
         message = Message(
             conversation_id=conversation.id,
@@ -122,17 +143,24 @@ class MessageRepository(Repository):
             created_at=now,
         )
         self.session.add(message)
-        await self.session.flush()
+        if flush:
+            await self.session.flush()
         conversation.last_message_at = now
         return message
 
-    async def outbox_due(self, now: datetime, limit: int = 100) -> list[Message]:
+    async def outbox_due(
+        self, now: datetime, limit: int = 100, *, fresh_before: timedelta = timedelta(0)
+    ) -> list[Message]:
+        """Pending replies whose time has come; never-tried ones only once older than
+        ``fresh_before`` (the turn that wrote them is delivering them itself)."""
         stmt = (
             select(Message)
             .where(Message.delivery == Delivery.PENDING.value, Message.next_attempt_at <= now)
             .order_by(Message.conversation_id, Message.seq)
             .limit(limit)
         )
+        if fresh_before:
+            stmt = stmt.where(or_(Message.attempts > 0, Message.created_at <= now - fresh_before))
         return list((await self.session.scalars(stmt)).all())
 
     async def pending_for(self, conversation_id: int) -> list[Message]:
@@ -149,6 +177,26 @@ class MessageRepository(Repository):
         if channel_message_id and not message.channel_message_id:
             message.channel_message_id = channel_message_id
         await self.session.flush()
+
+    async def mark_delivered_by_id(self, delivered: Sequence[tuple[int, str | None]]) -> None:
+        """``mark_delivered`` for rows known by id (one statement, no loading)."""
+        if not delivered:
+            return
+        stmt = (
+            update(Message)
+            .where(Message.id == bindparam("message_id"))
+            .values(
+                delivery=Delivery.DELIVERED.value,
+                delivered_at=self.clock.now(),
+                next_attempt_at=None,
+                attempts=Message.attempts + 1,
+                channel_message_id=func.coalesce(
+                    Message.channel_message_id, bindparam("platform_id")
+                ),
+            )
+        )
+        connection = await self.session.connection()
+        await connection.execute(stmt, [{"message_id": m, "platform_id": p} for m, p in delivered])
 
     async def mark_attempt_failed(
         self, message: Message, error: str, retry_at: datetime | None
@@ -177,14 +225,29 @@ class MessageRepository(Repository):
 
     async def last_quick_replies(self, conversation_id: int) -> dict[str, str]:
         """Title -> payload of the quick replies in the latest outbound message."""
+        # Usually the conversation's latest message is the bot's last answer: one read
+        # then gives both that and the next sequence number (taken later in the turn).
+        latest = (
+            await self.session.execute(
+                select(Message.seq, Message.direction, Message.content)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.seq.desc())
+                .limit(1)
+            )
+        ).first()
+        if latest is None:
+            self._last_seq.setdefault(conversation_id, 0)
+            return {}
+        self._last_seq.setdefault(conversation_id, int(latest.seq))
+        if latest.direction == Direction.OUT.value:
+            return _quick_replies(latest.content)
         stmt = (
             select(Message.content)
             .where(Message.conversation_id == conversation_id, Message.direction == "out")
             .order_by(Message.seq.desc())
             .limit(1)
         )
-        content = (await self.session.scalars(stmt)).first() or {}
-        return {b["title"]: b["payload"] for b in content.get("quick_replies", ())}
+        return _quick_replies((await self.session.scalars(stmt)).first())
 
     async def transcript(
         self, conversation_id: int, *, after_seq: int = 0, limit: int | None = None
