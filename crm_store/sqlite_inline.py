@@ -11,8 +11,9 @@ without suspending, plugged into SQLAlchemy's own aiosqlite dialect through
 Blocking the loop is only safe while no other connection *of this process* can hold the
 write lock, or SQLite's busy handler would sleep on the loop that the holder needs to
 finish: ``crm_store.database`` therefore gives a SQLite file one connection per process
-(transactions queue for it asynchronously in the pool). Other processes (the CLI beside a
-running ``serve``) are waited for by the busy timeout, as before.
+(transactions queue for it asynchronously in the pool). Another process's lock (the CLI
+beside a running ``serve``) is waited for by sleeping on the loop between short attempts
+(``database._begin_immediate``), not in SQLite's busy handler.
 """
 
 from __future__ import annotations
