@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crm_store.errors import IdentityTaken, NotFound, violated
@@ -17,6 +17,16 @@ from crm_store.models import (
     SurveyRequest,
 )
 from crm_store.repositories.base import Repository
+
+# Built once: read on every message (#4; see conversations._OPEN_AT).
+_BY_IDENTITY = (
+    select(Contact)
+    .join(ChannelIdentity)
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.external_id == bindparam("external_id"),
+    )
+)
 
 _EDITABLE = {"name", "email", "phone", "company", "language", "timezone", "marketing_opt_out"}
 
@@ -39,12 +49,8 @@ class ContactRepository(Repository):
         return contact
 
     async def by_identity(self, channel: str, external_id: str) -> Contact | None:
-        stmt = (
-            select(Contact)
-            .join(ChannelIdentity)
-            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
-        )
-        return (await self.session.scalars(stmt)).first()
+        params = {"channel": channel, "external_id": external_id}
+        return (await self.session.scalars(_BY_IDENTITY, params)).first()
 
     async def add_identity(
         self, contact: Contact, channel: str, external_id: str, display_name: str | None = None

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.types import ChannelAddress
 from crm_store.errors import InvalidTransition, NotFound, violated
 from crm_store.models import Conversation, ConversationStatus
 from crm_store.repositories.base import Repository
+
+# Built once: read on every message, and building a statement (and its cache key) costs
+# more than SQLite takes to run it (#4).
+_OPEN_AT = select(Conversation).where(
+    Conversation.channel == bindparam("channel"),
+    Conversation.chat_id == bindparam("chat_id"),
+    Conversation.thread_id == bindparam("thread_id"),
+    Conversation.status != ConversationStatus.CLOSED.value,
+)
+# PostgreSQL: serialise writers of one conversation across workers.
+_OPEN_AT_FOR_UPDATE = _OPEN_AT.with_for_update()
 
 
 class ConversationRepository(Repository):
@@ -26,16 +37,11 @@ class ConversationRepository(Repository):
     async def open_at(
         self, address: ChannelAddress, *, for_update: bool = False
     ) -> Conversation | None:
-        stmt = select(Conversation).where(
-            Conversation.channel == address.channel,
-            Conversation.chat_id == address.chat_id,
-            Conversation.thread_id == address.thread_id,
-            Conversation.status != ConversationStatus.CLOSED.value,
-        )
-        if for_update:
-            # PostgreSQL: serialise writers of one conversation across workers.
-            stmt = stmt.with_for_update()
-        return (await self.session.scalars(stmt)).first()
+        stmt = _OPEN_AT_FOR_UPDATE if for_update else _OPEN_AT
+        params = {"channel": address.channel, "chat_id": address.chat_id}
+        return (
+            await self.session.scalars(stmt, {**params, "thread_id": address.thread_id})
+        ).first()
 
     async def open_or_create(
         self, address: ChannelAddress, contact_id: int, *, language: str | None = None

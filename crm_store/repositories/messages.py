@@ -40,11 +40,50 @@ def _quick_replies(content: dict[str, Any] | None) -> dict[str, str]:
     return {b["title"]: b["payload"] for b in (content or {}).get("quick_replies", ())}
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    """The dialect's INSERT (with ``on_conflict_do_nothing``) for this session's database."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
+# Statements of every message's path, built once: building one (and its cache key) costs
+# more than SQLite takes to run it (#4).
+_LATEST = (
+    select(Message.seq, Message.direction, Message.content)
+    .where(Message.conversation_id == bindparam("conversation_id"))
+    .order_by(Message.seq.desc())
+    .limit(1)
+)
+_PENDING_FOR = (
+    select(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.delivery == Delivery.PENDING.value,
+    )
+    .order_by(Message.seq)
+)
+# ON CONFLICT DO NOTHING on the platform id: a retried delivery is refused by the insert
+# itself, without a savepoint around it (issue #3: exactly once). Per dialect.
+_INSERT_INBOUND = {
+    name: insert(Message)
+    .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
+    .returning(Message.id)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+# The web chat feed reads this after every turn.
+_TRANSCRIPT = (
+    select(Message)
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.seq > bindparam("after_seq"),
+    )
+    .order_by(Message.seq)
+)
+_MARK_DELIVERED = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"))
+    .values(
+        delivery=Delivery.DELIVERED.value,
+        delivered_at=bindparam("now"),
+        next_attempt_at=None,
+        attempts=Message.attempts + 1,
+        channel_message_id=func.coalesce(Message.channel_message_id, bindparam("platform_id")),
+    )
+)
 
 
 class MessageRepository(Repository):
@@ -101,16 +140,9 @@ class MessageRepository(Repository):
             "attempts": 0,
             "created_at": now,
         }
-        # ON CONFLICT DO NOTHING on the platform id: a retried delivery is refused in the
-        # one statement, without a savepoint around the insert (issue #3: exactly once).
-        stmt = (
-            _insert_for(self.session)(Message)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "channel_message_id"])
-            .returning(Message.id)
-        )
         connection = await self.session.connection()
-        message_id = (await connection.execute(stmt)).scalar()
+        stmt = _INSERT_INBOUND[connection.dialect.name]
+        message_id = (await connection.execute(stmt, values)).scalar()
         if message_id is None:
             self._last_seq.pop(conversation.id, None)
             raise DuplicateMessage(inbound.address.channel, inbound.message_id or "")
@@ -164,10 +196,8 @@ class MessageRepository(Repository):
         return list((await self.session.scalars(stmt)).all())
 
     async def pending_for(self, conversation_id: int) -> list[Message]:
-        stmt = select(Message).where(
-            Message.conversation_id == conversation_id, Message.delivery == Delivery.PENDING.value
-        )
-        return list((await self.session.scalars(stmt.order_by(Message.seq))).all())
+        params = {"conversation_id": conversation_id}
+        return list((await self.session.scalars(_PENDING_FOR, params)).all())
 
     async def mark_delivered(self, message: Message, channel_message_id: str | None = None) -> None:
         message.delivery = Delivery.DELIVERED.value
@@ -182,21 +212,12 @@ class MessageRepository(Repository):
         """``mark_delivered`` for rows known by id (one statement, no loading)."""
         if not delivered:
             return
-        stmt = (
-            update(Message)
-            .where(Message.id == bindparam("message_id"))
-            .values(
-                delivery=Delivery.DELIVERED.value,
-                delivered_at=self.clock.now(),
-                next_attempt_at=None,
-                attempts=Message.attempts + 1,
-                channel_message_id=func.coalesce(
-                    Message.channel_message_id, bindparam("platform_id")
-                ),
-            )
-        )
+        now = self.clock.now()
         connection = await self.session.connection()
-        await connection.execute(stmt, [{"message_id": m, "platform_id": p} for m, p in delivered])
+        await connection.execute(
+            _MARK_DELIVERED,
+            [{"message_id": m, "platform_id": p, "now": now} for m, p in delivered],
+        )
 
     async def mark_attempt_failed(
         self, message: Message, error: str, retry_at: datetime | None
@@ -227,14 +248,7 @@ class MessageRepository(Repository):
         """Title -> payload of the quick replies in the latest outbound message."""
         # Usually the conversation's latest message is the bot's last answer: one read
         # then gives both that and the next sequence number (taken later in the turn).
-        latest = (
-            await self.session.execute(
-                select(Message.seq, Message.direction, Message.content)
-                .where(Message.conversation_id == conversation_id)
-                .order_by(Message.seq.desc())
-                .limit(1)
-            )
-        ).first()
+        latest = (await self.session.execute(_LATEST, {"conversation_id": conversation_id})).first()
         if latest is None:
             self._last_seq.setdefault(conversation_id, 0)
             return {}
@@ -252,11 +266,6 @@ class MessageRepository(Repository):
     async def transcript(
         self, conversation_id: int, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Message]:
-        stmt = (
-            select(Message)
-            .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
-            .order_by(Message.seq)
-        )
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return list((await self.session.scalars(stmt)).all())
+        stmt = _TRANSCRIPT if limit is None else _TRANSCRIPT.limit(limit)
+        params = {"conversation_id": conversation_id, "after_seq": after_seq}
+        return list((await self.session.scalars(stmt, params)).all())
