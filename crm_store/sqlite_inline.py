@@ -121,9 +121,6 @@ class Connection:
     def cursor(self) -> Cursor:
         return Cursor(self._live().cursor())
 
-    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        return await self.cursor().execute(sql, parameters)
-
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._live().create_function(*args, **kwargs)
 
@@ -134,9 +131,7 @@ class Connection:
         self._live().rollback()
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.stop()
 
     def stop(self) -> None:
         if self._conn is not None:

@@ -108,3 +108,11 @@ async def test_the_overall_busy_timeout_still_ends_the_wait(
     with lock_held_elsewhere(str(store.engine.url.database), 5), pytest.raises(OperationalError):
         await insert(store, "never")
     await insert(store, "fine once the lock is free")
+
+
+async def test_results_can_be_streamed(store: Database) -> None:
+    # Streaming takes a server-side cursor and fetches from it in batches (fetchmany).
+    await asyncio.gather(*(insert(store, f"note {i}") for i in range(5)))
+    async with store.engine.connect() as conn:
+        result = await conn.stream(text("SELECT body FROM notes ORDER BY id"))
+        assert [row.body async for row in result] == [f"note {i}" for i in range(5)]
