@@ -200,16 +200,14 @@ class MessageRepository(Repository):
         return list((await self.session.scalars(_PENDING_FOR, params)).all())
 
     async def mark_delivered(self, message: Message, channel_message_id: str | None = None) -> None:
-        message.delivery = Delivery.DELIVERED.value
-        message.delivered_at = self.clock.now()
-        message.next_attempt_at = None
-        message.attempts += 1
-        if channel_message_id and not message.channel_message_id:
-            message.channel_message_id = channel_message_id
+        """``mark_delivered_by_id`` for a loaded row, which is then read back."""
         await self.session.flush()
+        await self.mark_delivered_by_id([(message.id, channel_message_id)])
+        await self.session.refresh(message)
 
     async def mark_delivered_by_id(self, delivered: Sequence[tuple[int, str | None]]) -> None:
-        """``mark_delivered`` for rows known by id (one statement, no loading)."""
+        """Record deliveries in one statement: ``(message id, the platform's id or None)``;
+        a platform id fills ``channel_message_id`` only where it is still empty."""
         if not delivered:
             return
         now = self.clock.now()
