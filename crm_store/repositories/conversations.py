@@ -38,10 +38,12 @@ class ConversationRepository(Repository):
         self, address: ChannelAddress, *, for_update: bool = False
     ) -> Conversation | None:
         stmt = _OPEN_AT_FOR_UPDATE if for_update else _OPEN_AT
-        params = {"channel": address.channel, "chat_id": address.chat_id}
-        return (
-            await self.session.scalars(stmt, {**params, "thread_id": address.thread_id})
-        ).first()
+        params = {
+            "channel": address.channel,
+            "chat_id": address.chat_id,
+            "thread_id": address.thread_id,
+        }
+        return (await self.session.scalars(stmt, params)).first()
 
     async def open_or_create(
         self, address: ChannelAddress, contact_id: int, *, language: str | None = None
