@@ -59,9 +59,7 @@ def train(
         target = model_dir or _default_model_dir(config) / code
         try:
             examples = load_examples(path)
-            label = oos_label
-            if label is None and any(e.intent == OUT_OF_SCOPE for e in examples):
-                label = OUT_OF_SCOPE  # as `serve` trains it, so serve reuses this model
+            label = oos_label or OUT_OF_SCOPE  # as `serve` trains it, so serve reuses this model
             started = time.perf_counter()
             model = NluModel.train(code, examples, oos_label=label)
         except NluDataError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.content import LANGS, Content
-from dialogs.nlu import NluModel, NluService, load_examples, load_or_train
+from dialogs.nlu import NluModel, NluService, load_or_train
 
 # Training data may teach what is off-topic under this intent name (Rasa's convention);
 # the classifier then treats it as "no intent" rather than as one more intent.
@@ -28,14 +28,15 @@ def load_understanding(
     for lang in LANGS:
         data = config_dir / "nlu" / f"{lang}.yml"
         if data.exists():
-            has_oos = any(e.intent == OUT_OF_SCOPE for e in load_examples(data))
+            # Data without the intent trains the same model (the classifier ignores an
+            # absent out-of-scope label), so the file is not read twice to find out.
             models[lang] = load_or_train(
                 model_root / lang,
                 lang,
                 data,
                 products=products,
                 timezone=timezone,
-                oos_label=OUT_OF_SCOPE if has_oos else None,
+                oos_label=OUT_OF_SCOPE,
             )
     return NluService(models, clock=clock, timezone=timezone)
 
