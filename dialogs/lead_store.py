@@ -22,7 +22,6 @@ class Stored:
     lead: Lead
     score: LeadScore
     merged: bool  # the e-mail or phone belonged to a contact we already knew
-    newly_qualified: bool
 
 
 async def store_lead(turn: Turn, answers: dict[str, Any], consent_text: str) -> Stored:
@@ -65,8 +64,7 @@ async def store_lead(turn: Turn, answers: dict[str, Any], consent_text: str) -> 
             estimated_value=float(budget) if budget is not None else lead.estimated_value,
             campaign=lead.campaign or turn.state.campaign,
         )
-    newly_qualified = score.qualified and lead.status == LeadStatus.NEW
-    if newly_qualified:
+    if score.qualified and lead.status == LeadStatus.NEW:
         await uow.leads.transition(lead, LeadStatus.QUALIFIED)
         turn.events.append(
             HandoffEvent(
@@ -84,7 +82,7 @@ async def store_lead(turn: Turn, answers: dict[str, Any], consent_text: str) -> 
         target_id=lead.id,
         detail={"score": score.points, "merged": merged, "channel": channel},
     )
-    return Stored(contact, lead, score, merged, newly_qualified)
+    return Stored(contact, lead, score, merged)
 
 
 async def _update_contact(turn: Turn, answers: dict[str, Any]) -> tuple[Contact, bool]:

@@ -102,11 +102,6 @@ def is_stop(word: Word) -> bool:
     return word.text in ZH_STOP if word.cjk else word.text in EN_STOP
 
 
-def content_words(text: str) -> list[str]:
-    """The normalised words of ``text`` that are not stop words."""
-    return [normal(w) for w in words(text) if not is_stop(w)]
-
-
 def terms(text: str) -> tuple[list[str], list[str]]:
     """(unigram terms, bigram terms) of ``text``; bigrams only join neighbouring tokens.
 

@@ -76,17 +76,6 @@ class Turn:
     ) -> None:
         self.replies.append(Reply(text, tuple(buttons), tuple(quick_replies)))
 
-    def say_key(
-        self, key: str, *, buttons: tuple[Button, ...] | list[Button] = (), **values: Any
-    ) -> None:
-        self.say(self.t(key, **values), buttons)
-
-    def entity(self, label: str) -> Any | None:
-        for entity in self.nlu.entities:
-            if entity.label == label:
-                return entity.value
-        return None
-
 
 class Flow(Protocol):
     name: ClassVar[str]
