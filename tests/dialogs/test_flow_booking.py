@@ -21,7 +21,6 @@ from bot.content import Content
 from crm_store.database import Database
 from crm_store.models import Contact, FollowUp, Lead, ScheduledTask
 from crm_store.uow import UnitOfWork
-from dialogs import manager as manager_module
 from dialogs.booking_calendar import Calendars
 from tests.driver import Chat, text_of
 
@@ -349,12 +348,6 @@ FIRST_WHEN = {
     "en": "Mon 02 Mar 2026, 17:00 (Europe/London)",
     "zh": "3月3日（周二）08:00（Asia/Shanghai）",
 }
-# The manager routes a flow's buttons pressed after the flow ended by the payload prefix;
-# booking buttons start with "book", not the flow's name (see the report of this flow).
-ROUTES_BOOK_BUTTONS = getattr(manager_module, "PAYLOAD_FLOWS", {}).get("book") == "booking"
-needs_book_routing = pytest.mark.skipif(
-    not ROUTES_BOOK_BUTTONS, reason="dialogs.manager does not route stale 'book:' buttons yet"
-)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -372,7 +365,6 @@ async def test_asking_to_book_again_points_to_the_booked_call(
     assert len((await crm(db, clock)).follow_ups) == 1
 
 
-@needs_book_routing
 @pytest.mark.parametrize("lang", LANGS)
 async def test_old_buttons_after_booking_never_book_twice(
     chat: Chat, db: Database, clock: FakeClock, content: Content, lang: str
