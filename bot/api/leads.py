@@ -141,8 +141,8 @@ def leads_router(runtime: Any, principal: Any) -> APIRouter:
                         422,
                         [_body_error(f"rep {change.owner_rep_id} does not exist", "owner_rep_id")],
                     )
-                lead.owner_rep_id = change.owner_rep_id
-                lead.updated_at = runtime.clock.now()
+                # Through the repository, as the dashboard does: it emits lead.updated.
+                await uow.leads.update(lead, owner_rep_id=change.owner_rep_id)
             if change.status is not None:
                 try:
                     await uow.leads.transition(lead, change.status, actor=who.actor)

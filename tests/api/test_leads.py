@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm_store.models import AuditLog
+from crm_store.models import AuditLog, DomainEvent
 from crm_store.uow import UnitOfWork
 from tests.api.conftest import Api
 
@@ -114,6 +114,14 @@ async def test_patch_owner_is_atomic_with_status(api: Api) -> None:
     assert (await api.get(url)).json()["owner_rep_id"] is None
     response = await api.patch(url, {"owner_rep_id": api.seed.rep2})
     assert response.status_code == 200 and response.json()["owner_rep_id"] == api.seed.rep2
+    async with UnitOfWork(api.db, api.clock) as uow:
+        # Reassigned through the API, as in the dashboard: webhook subscribers hear of it.
+        events = (
+            await uow.session.scalars(
+                select(DomainEvent.data).where(DomainEvent.type == "lead.updated")
+            )
+        ).all()
+    assert {"lead_id": int(url.rsplit("/", 1)[1]), "fields": ["owner_rep_id"]} in events
     response = await api.patch(url, {"owner_rep_id": None})
     assert response.status_code == 200 and response.json()["owner_rep_id"] is None
     response = await api.patch(url, {"owner_rep_id": 424242})
