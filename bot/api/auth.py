@@ -15,9 +15,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, false, true
 
-from crm_store.models import Conversation, FollowUp, Lead, Rep, SurveyRequest
+from bot.reports.kpi_data import Scope
+from crm_store.models import FollowUp, Rep, SurveyRequest
 from crm_store.models_api import TokenRole
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
@@ -44,17 +45,19 @@ class Principal:
 
     # Row filters: everything for managers, only the rep's own rows for a rep token.
 
+    # A rep's rows are the reports' rule for one rep (``Scope``), so the API, the dashboard
+    # lists and the KPIs cannot drift apart. A rep without a rep id sees nothing (the
+    # store refuses such tokens; ``Scope(rep_id=None)`` would mean everyone's rows).
+
     def leads(self) -> ColumnElement[bool]:
-        return Lead.owner_rep_id == self.rep_id if self.is_rep else true()
+        if not self.is_rep:
+            return true()
+        return Scope(rep_id=self.rep_id).leads() if self.rep_id is not None else false()
 
     def conversations(self) -> ColumnElement[bool]:
         if not self.is_rep:
             return true()
-        owned_contacts = select(Lead.contact_id).where(Lead.owner_rep_id == self.rep_id)
-        return or_(
-            Conversation.assigned_rep_id == self.rep_id,
-            Conversation.contact_id.in_(owned_contacts),
-        )
+        return Scope(rep_id=self.rep_id).conversations() if self.rep_id is not None else false()
 
     def follow_ups(self) -> ColumnElement[bool]:
         return FollowUp.rep_id == self.rep_id if self.is_rep else true()
