@@ -64,6 +64,7 @@ def export(
         return
     # Personal data: readable by the operator only.
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # the mode above applies only to a new file, not an existing one
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     typer.echo(f"exported contact {document['contact']['id']} to {out}", err=True)

@@ -72,6 +72,17 @@ def run(config: Path, *args: str, input: str | None = None) -> tuple[int, str, s
     return result.exit_code, result.stdout, result.stderr
 
 
+def test_export_over_an_existing_file_makes_it_0600(config: Path, tmp_path: Path) -> None:
+    jo, _ = store(config, two_people)
+    existing = tmp_path / "existing.json"
+    existing.write_text("old")
+    existing.chmod(0o644)  # someone else could read it
+    code, _, err = run(config, "export", f"id:{jo}", "--out", str(existing))
+    assert code == 0, err
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert json.loads(existing.read_text())["contact"]["id"] == jo
+
+
 def test_export_by_email_phone_or_id(config: Path, tmp_path: Path) -> None:
     jo, _ = store(config, two_people)
     code, out, err = run(config, "export", "JO@acme-rooms.com")
