@@ -41,7 +41,11 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         content = load_content(settings.config_dir)
-        db = Database(settings.database_url, echo=settings.database.echo)
+        db = Database(
+            settings.database_url,
+            echo=settings.database.echo,
+            pool_size=settings.database.pool_size,
+        )
         return cls(
             settings=settings,
             content=content,

@@ -34,10 +34,16 @@ INLINE_BUSY_TIMEOUT_MS = 20
 class Database:
     """One engine and its session factory; created once per process and passed around."""
 
-    def __init__(self, url: str, *, echo: bool = False, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int | None = None, **engine_kwargs: Any
+    ) -> None:
+        """``pool_size`` (``database.pool_size``) sizes a server database's pool; a SQLite
+        file always has one connection (see below)."""
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        if pool_size is not None and self.dialect != "sqlite":
+            engine_kwargs.setdefault("pool_size", pool_size)
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from crm_store import database
 from crm_store.database import Database
 
 HOLD_SECONDS = 1.0
+CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 @pytest.fixture
@@ -116,3 +117,21 @@ async def test_results_can_be_streamed(store: Database) -> None:
     async with store.engine.connect() as conn:
         result = await conn.stream(text("SELECT body FROM notes ORDER BY id"))
         assert [row.body async for row in result] == [f"note {i}" for i in range(5)]
+
+
+async def test_database_pool_size_sizes_a_server_pool_but_not_a_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    from bot.runtime import Runtime
+    from bot.settings import load_settings
+    from tests.conftest import PG_URL
+
+    environ = {"SALESBOT_DATA_DIR": str(tmp_path), "SALESBOT_DATABASE__POOL_SIZE": "7"}
+    on_sqlite = Runtime.create(load_settings(CONFIG, environ))
+    on_postgres = Runtime.create(load_settings(CONFIG, {**environ, "DATABASE_URL": PG_URL}))
+    try:
+        assert on_postgres.db.engine.pool.size() == 7  # type: ignore[attr-defined]
+        assert on_sqlite.db.engine.pool.size() == 1  # type: ignore[attr-defined]
+    finally:
+        await on_sqlite.db.dispose()
+        await on_postgres.db.dispose()
