@@ -62,7 +62,7 @@ def serve(port: int, deflate: bool) -> None:
     """Server mode: the salesbot app as `salesbot serve` builds it, limits raised."""
     import uvicorn
 
-    from bot.app import create_app
+    from bot.app import create_app, uvicorn_options
     from bot.runtime import Runtime
     from bot.settings import load_settings
     from channels import webchat
@@ -80,8 +80,7 @@ def serve(port: int, deflate: bool) -> None:
         port=port,
         log_level="warning",
         backlog=4096,
-        ws_per_message_deflate=deflate,
-        ws_max_size=settings.channels.webchat.max_frame_bytes,
+        **{**uvicorn_options(settings), "ws_per_message_deflate": deflate},
     )
 
 

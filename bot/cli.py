@@ -109,7 +109,7 @@ def serve(
     """
     import uvicorn
 
-    from bot.app import create_app
+    from bot.app import create_app, uvicorn_options
     from bot.logs import configure_logging
     from bot.runtime import Runtime
 
@@ -127,10 +127,7 @@ def serve(
         host=host or settings.server.host,
         port=settings.server.port if port is None else port,
         log_config=None,
-        # ~45 KB of zlib state per socket: 10,000 idle visitors 1.16 GB -> 0.74 GB.
-        ws_per_message_deflate=False,
-        # Oversize web chat frames are refused (1009) before they are buffered.
-        ws_max_size=settings.channels.webchat.max_frame_bytes,
+        **uvicorn_options(settings),
     )
 
 

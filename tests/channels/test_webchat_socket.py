@@ -17,6 +17,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from bot.app import TRANSPORT_FRAME_FACTOR
 from bot.clock import FakeClock
 from bot.content import Content
 from bot.secret_key import load_secret
@@ -220,6 +221,21 @@ async def test_an_oversize_frame_closes_1009_and_stores_nothing(
     await assert_unaffected(bystander)
     assert await server.customer_messages(visitor_of(server, token)) == []
     assert await server.message_count() > before  # only the bystander's turn was stored
+
+
+async def test_a_frame_over_the_transport_limit_is_refused_unread_and_stores_nothing(
+    server: LiveServer, bystander: Client
+) -> None:
+    # Far over the web chat's limit, uvicorn itself closes with 1009 before buffering it.
+    token = await new_token(server)
+    limit = server.runtime.settings.channels.webchat.max_frame_bytes
+    async with Client.connect(server.ws) as client:
+        await client.auth(token)
+        await client.send(msg("x" * limit * (TRANSPORT_FRAME_FACTOR + 1)))
+        code, frames = await client.closed()
+    assert code == 1009 and frames == []
+    await assert_unaffected(bystander)
+    assert await server.customer_messages(visitor_of(server, token)) == []
 
 
 async def test_malformed_json_gets_an_error_frame_and_the_socket_lives_on(

@@ -21,7 +21,7 @@ import uvicorn
 import websockets
 from sqlalchemy import func, select
 
-from bot.app import create_app
+from bot.app import create_app, uvicorn_options
 from bot.clock import Clock
 from bot.content import Content
 from bot.runtime import Runtime
@@ -108,7 +108,10 @@ async def live_server(
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="on", ws="auto")
+    # As `salesbot serve` runs it: the frame limits tested here are the production ones.
+    config = uvicorn.Config(
+        app, log_config=None, lifespan="on", ws="auto", **uvicorn_options(settings)
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
