@@ -227,7 +227,8 @@ def main() -> None:
         blocks["compare"] = compare_block(command.strip(), args.textcat_budget)
     for body in blocks.values():
         print(body)
-    if not args.no_write and blocks:
+    # Only a full run rewrites BENCHMARKS.md (its tables come from one run), as it says.
+    if not args.no_write and blocks and args.dataset == "all":
         write_section(blocks)
         print(f"updated {OUTPUT.relative_to(ROOT)}")
 
