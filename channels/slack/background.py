@@ -5,9 +5,9 @@ card can take longer (a slow database, a rate-limited API). Listeners ack first 
 rest to ``Background.spawn``. Unlike a bare ``asyncio.ensure_future``, every task is kept
 until it ends, its exceptions are logged, and ``close`` waits for it (then cancels stragglers).
 
-``KeyedLocks`` keeps the work about one thing (a conversation, a thread) in arrival order:
-tasks are started in the order events arrived, each takes its key's FIFO lock as its very
-first step, so they run one at a time in that order.
+Work about one thing (a conversation, a thread) stays in arrival order: tasks are started
+in the order events arrived, and each takes its key's FIFO lock (``bot.locks.InMemoryLocks``)
+as its very first step, so they run one at a time in that order.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# How long a task waits for the one before it about the same thing; past that the task
+# fails (and is logged) rather than queueing forever behind a stuck one.
+ORDER_WAIT_SECONDS = 300.0
 
 
 class Background:
@@ -65,22 +68,3 @@ class Background:
             for task in list(self._tasks):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-
-
-class KeyedLocks:
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            current, count = self._locks[key]
-            if count <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (current, count - 1)

@@ -21,13 +21,14 @@ import logging
 from dataclasses import replace
 
 from bot.clock import Clock
+from bot.locks import InMemoryLocks
 from bot.scheduler.schedule import schedule_handoff_followups
 from bot.settings import Settings
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack import cardview
 from channels.slack.api import Posted, SlackApi
-from channels.slack.background import Background, KeyedLocks
+from channels.slack.background import ORDER_WAIT_SECONDS, Background
 from channels.slack.cards import HANDOFF, LEAD, SlackCards
 from channels.slack.escape import escape_text
 from crm_store.database import Database
@@ -53,7 +54,7 @@ class SlackDesk:
         self.settings = settings
         self.background = background
         self.channel = settings.channels.slack.sales_channel
-        self._order = KeyedLocks()
+        self._order = InMemoryLocks(timeout=ORDER_WAIT_SECONDS)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)

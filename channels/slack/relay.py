@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 from bot.clock import Clock
 from bot.hub import ConversationHub
+from bot.locks import InMemoryLocks
 from channels.base import DeliveryError
 from channels.slack.api import SlackApi
-from channels.slack.background import KeyedLocks
+from channels.slack.background import ORDER_WAIT_SECONDS
 from channels.slack.cards import CLAIMED, HANDOFF, OPEN, SlackCards
 from channels.slack.escape import to_plain_text
 from channels.slack.translate import ThreadReply
@@ -57,7 +58,7 @@ class Relay:
         self.clock = clock
         self.api = api
         self.hub = hub
-        self._order = KeyedLocks()
+        self._order = InMemoryLocks(timeout=ORDER_WAIT_SECONDS)
         self._hinted: OrderedDict[str, None] = OrderedDict()
 
     async def handle(self, reply: ThreadReply) -> str:
