@@ -29,7 +29,7 @@ from crm_store.models import Contact, Conversation, ConversationStatus, Message,
 from crm_store.uow import UnitOfWork
 from dialogs.events import HandoffEvent
 from dialogs.manager import DialogManager
-from dialogs.nlu import NluResult, detect_language
+from dialogs.nlu import NluResult, detect_language, language_of_hint
 from dialogs.state import DialogState
 from dialogs.turn import DialogServices, Turn
 
@@ -191,7 +191,7 @@ class ConversationHub:
                     language=inbound.language_hint or detected,
                 )
             conversation = await uow.conversations.open_or_create(
-                address, contact.id, language=detected or _lang(inbound.language_hint)
+                address, contact.id, language=detected or language_of_hint(inbound.language_hint)
             )
             bind_conversation(conversation.id)
             if payloads.is_short(inbound.payload):
@@ -282,14 +282,6 @@ class ConversationHub:
                 await self.handoff.notify(event)
             except Exception:
                 log.exception("handoff service failed on %s", event.kind)
-
-
-def _lang(hint: str | None) -> str | None:
-    if hint and hint.lower().startswith("zh"):
-        return "zh"
-    if hint and hint.lower().startswith("en"):
-        return "en"
-    return None
 
 
 def _choose_language(current: str | None, detected: str | None, services: DialogServices) -> str:

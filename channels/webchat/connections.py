@@ -11,7 +11,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.settings import WebchatSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,17 +28,11 @@ class WebchatLimits:
     send_timeout: float = 10.0
 
     @classmethod
-    def from_settings(cls, webchat: Any) -> WebchatLimits:
-        """Read the optional limit settings; absent keys keep the defaults above."""
-        defaults = cls()
+    def from_settings(cls, webchat: WebchatSettings) -> WebchatLimits:
         return cls(
-            connections_per_ip=getattr(
-                webchat, "max_connections_per_ip", defaults.connections_per_ip
-            ),
-            messages_per_second=getattr(
-                webchat, "messages_per_second", defaults.messages_per_second
-            ),
-            message_burst=getattr(webchat, "message_burst", defaults.message_burst),
+            connections_per_ip=webchat.max_connections_per_ip,
+            messages_per_second=webchat.messages_per_second,
+            message_burst=webchat.message_burst,
         )
 
 
@@ -68,12 +65,11 @@ class Transport(Protocol):
 class Connection:
     """One open, authenticated socket of a visitor."""
 
-    __slots__ = ("transport", "visitor_id", "ip", "last_seq", "closed", "_lock", "_timeout")
+    __slots__ = ("transport", "visitor_id", "last_seq", "closed", "_lock", "_timeout")
 
-    def __init__(self, transport: Transport, visitor_id: str, ip: str, timeout: float) -> None:
+    def __init__(self, transport: Transport, visitor_id: str, timeout: float) -> None:
         self.transport = transport
         self.visitor_id = visitor_id
-        self.ip = ip
         self.last_seq = 0  # the highest seq this socket has been sent
         self.closed = False
         self._lock = asyncio.Lock()

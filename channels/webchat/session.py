@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from channels.webchat import protocol as p
 from channels.webchat.connections import Connection, Visitor
 from channels.webchat.tokens import TokenError
+from dialogs.nlu import language_of_hint
 
 if TYPE_CHECKING:
     from channels.webchat.channel import WebchatChannel
@@ -37,14 +38,6 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     if "*" in allowed or origin in (a.rstrip("/").lower() for a in allowed):
         return True
     return bool(host) and urlsplit(origin).netloc == (host or "").lower()
-
-
-def language(hint: str | None) -> str | None:
-    if hint and hint.lower().startswith("zh"):
-        return "zh"
-    if hint and hint.lower().startswith("en"):
-        return "en"
-    return None
 
 
 class SocketSession:
@@ -137,7 +130,7 @@ class SocketSession:
         conversation, resume_from = await channel.feed.resume_point(
             visitor_id, frame.conversation, frame.last_seq
         )
-        connection = Connection(self.ws, visitor_id, self.ip, channel.limits.send_timeout)
+        connection = Connection(self.ws, visitor_id, channel.limits.send_timeout)
         connection.last_seq = resume_from
         visitor = channel.registry.attach(connection)
         try:
@@ -149,7 +142,7 @@ class SocketSession:
         except BaseException:
             channel.registry.detach(connection)
             raise
-        return connection, visitor, language(frame.lang)
+        return connection, visitor, language_of_hint(frame.lang)
 
     async def _unauthorized(self, code: str, message: str) -> None:
         await self._error(code, message)

@@ -27,6 +27,7 @@ _EXPORTS = {
     "evaluate": "evaluation",
     "detect_language": "language",
     "language_switch_request": "language",
+    "language_of_hint": "language",
     "Money": "money",
     "find_money": "money",
     "DEFAULT_THRESHOLD": "oos",
@@ -56,6 +57,7 @@ __all__ = [
     "extract_entities",
     "find_dates",
     "find_money",
+    "language_of_hint",
     "language_switch_request",
     "load_examples",
     "load_or_train",
@@ -77,7 +79,11 @@ if TYPE_CHECKING:
     from dialogs.nlu.dates import find_dates
     from dialogs.nlu.entities import EntityExtractor, extract_entities
     from dialogs.nlu.evaluation import EvalReport, evaluate
-    from dialogs.nlu.language import detect_language, language_switch_request
+    from dialogs.nlu.language import (
+        detect_language,
+        language_of_hint,
+        language_switch_request,
+    )
     from dialogs.nlu.money import Money, find_money
     from dialogs.nlu.oos import DEFAULT_THRESHOLD
     from dialogs.nlu.pipeline import (

@@ -36,6 +36,15 @@ def detect_language(text: str) -> Lang | None:
     return "en"
 
 
+def language_of_hint(hint: str | None) -> Lang | None:
+    """A channel's language hint (Telegram's ``language_code``, the browser's ``zh-CN``)."""
+    if hint and hint.lower().startswith("zh"):
+        return "zh"
+    if hint and hint.lower().startswith("en"):
+        return "en"
+    return None
+
+
 _FILLER_EN = r"(?:please|pls|plz|can|could|would|will|you|u|we|i|me|let's|lets|let|us|just|now)"
 _EN_TARGET = {"en": r"english", "zh": r"(?:chinese|mandarin)"}
 _ZH_TARGET = {"en": r"(?:英文|英语|英語)", "zh": r"(?:中文|汉语|漢語|普通话|国语|國語|华语)"}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from bot.settings import load_settings
 from bot.types import Button, ChannelAddress, Reply
 from channels.webchat import protocol as p
 from channels.webchat.connections import ConnectionRegistry, TokenBucket, WebchatLimits
-from channels.webchat.session import language, origin_allowed
+from channels.webchat.session import origin_allowed
+from dialogs.nlu import language_of_hint
 
 
 def test_parse_auth_message_and_click() -> None:
@@ -129,7 +132,7 @@ def test_origin_allowlist(origin: str | None, host: str, allowed: bool) -> None:
 
 
 def test_language_hint() -> None:
-    assert [language(x) for x in ("zh-CN", "en-GB", "de", None)] == ["zh", "en", None, None]
+    assert [language_of_hint(x) for x in ("zh-CN", "en-GB", "de", None)] == ["zh", "en", None, None]
 
 
 def test_token_bucket_allows_a_burst_then_the_rate() -> None:
@@ -153,8 +156,8 @@ def test_registry_caps_connections_per_ip_and_forgets_idle_visitors() -> None:
 
     from channels.webchat.connections import Connection
 
-    a = Connection(transport=None, visitor_id="v", ip="1.1.1.1", timeout=1)  # type: ignore[arg-type]
-    b = Connection(transport=None, visitor_id="v", ip="1.1.1.1", timeout=1)  # type: ignore[arg-type]
+    a = Connection(transport=None, visitor_id="v", timeout=1)  # type: ignore[arg-type]
+    b = Connection(transport=None, visitor_id="v", timeout=1)  # type: ignore[arg-type]
     visitor = registry.attach(a)
     assert registry.attach(b) is visitor and len(registry) == 2
     assert registry.allow_message(visitor) and not registry.allow_message(visitor)  # shared
@@ -164,10 +167,13 @@ def test_registry_caps_connections_per_ip_and_forgets_idle_visitors() -> None:
     assert registry.get("v") is None and len(registry) == 0
 
 
-def test_limits_from_settings_fall_back_to_defaults() -> None:
-    class Partial:
-        max_connections_per_ip = 3
-
-    limits = WebchatLimits.from_settings(Partial())
-    assert limits.connections_per_ip == 3
+def test_limits_come_from_the_web_chat_settings(tmp_path: Path) -> None:
+    environ = {
+        "SALESBOT_DATA_DIR": str(tmp_path),
+        "SALESBOT_CHANNELS__WEBCHAT__MAX_CONNECTIONS_PER_IP": "3",
+        "SALESBOT_CHANNELS__WEBCHAT__MESSAGE_BURST": "4",
+    }
+    webchat = load_settings(Path(__file__).resolve().parents[2] / "config", environ)
+    limits = WebchatLimits.from_settings(webchat.channels.webchat)
+    assert (limits.connections_per_ip, limits.message_burst) == (3, 4)
     assert limits.messages_per_second == WebchatLimits().messages_per_second
