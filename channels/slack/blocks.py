@@ -94,10 +94,6 @@ def context(text: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(_clip(text, MAX_CONTEXT))]}
 
 
-def divider() -> Block:
-    return {"type": "divider"}
-
-
 def fields(pairs: Sequence[tuple[str, str]]) -> list[Block]:
     """Label/value pairs as section fields, ten per section."""
     items = [mrkdwn(_clip(f"*{label}*\n{value}", MAX_FIELD)) for label, value in pairs]

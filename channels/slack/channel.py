@@ -56,9 +56,8 @@ def wanted(settings: Settings) -> bool:
 
 
 def app_token_of(settings: Settings) -> str | None:
-    # ``slack_app_token`` is read only if Secrets has it (SALESBOT_SLACK_APP_TOKEN in
-    # SECRET_VARS); until then Socket Mode is off.
-    secret = getattr(settings.secrets, "slack_app_token", None)
+    """SALESBOT_SLACK_APP_TOKEN: with it the desk runs in Socket Mode."""
+    secret = settings.secrets.slack_app_token
     return secret.get_secret_value() if secret is not None else None
 
 
@@ -261,8 +260,7 @@ def attach(app: FastAPI, runtime: Runtime, *, base_url: str | None = None) -> Sl
     )
     runtime.adapters[CHANNEL] = channel.adapter
     runtime.handoff = channel.desk
-    # Runtime has no staff field yet; the staff outbox finds the channel here.
-    runtime.staff = channel.staff
+    runtime.staff = channel.staff  # where the staff outbox delivers
     if channel.mode == "http":
         app.include_router(channel.router())
     return channel

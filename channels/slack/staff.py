@@ -38,9 +38,6 @@ ICONS = {
 REFS = {"conversation_id": "Conversation", "card_id": "Card", "follow_up_id": "Follow-up"}
 
 
-REFS = {"conversation_id": "Conversation", "card_id": "Card", "follow_up_id": "Follow-up"}
-
-
 def _pairs(raw: Any) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for item in raw or ():

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from bot.locks import InMemoryLocks
 from bot.runtime import Runtime
 from bot.types import ChannelAddress, InboundMessage, Reply
-from crm_store.models import Conversation, ConversationStatus, Direction, Message
+from crm_store.models import Direction, Message
 
 CHANNEL = "rest"
 MAX_BODY = 16_384
@@ -117,16 +117,10 @@ class RestAdapter:
 async def offered_buttons(runtime: Runtime, address: ChannelAddress) -> dict[str, str]:
     """Payload -> title of the buttons in the bot's last turn of the open conversation."""
     async with runtime.uow() as uow:
-        conversation = await uow.session.scalar(
-            select(Conversation.id).where(
-                Conversation.channel == address.channel,
-                Conversation.chat_id == address.chat_id,
-                Conversation.thread_id == address.thread_id,
-                Conversation.status != ConversationStatus.CLOSED.value,
-            )
-        )
-        if conversation is None:
+        open_conversation = await uow.conversations.open_at(address)
+        if open_conversation is None:
             return {}
+        conversation = open_conversation.id
         rows = await uow.session.execute(
             select(Message.direction, Message.content)
             .where(Message.conversation_id == conversation)
@@ -144,7 +138,7 @@ async def offered_buttons(runtime: Runtime, address: ChannelAddress) -> dict[str
 
 
 def configured_token(runtime: Runtime) -> str | None:
-    secret = getattr(runtime.settings.secrets, "rest_token", None)
+    secret = runtime.settings.secrets.rest_token
     return secret.get_secret_value() if secret is not None else None
 
 
