@@ -41,7 +41,6 @@ from crm_store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-TASK_KIND = "retention.run"
 ACTOR = "retention"
 # Contacts erased per run: one run stays one short transaction; the next run continues.
 BATCH = 500

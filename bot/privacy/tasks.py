@@ -1,6 +1,7 @@
 """The privacy package's scheduled tasks, as handlers for ``bot.scheduler``.
 
-- ``retention.run`` (recurring): ``retention_handler``, inside the task's transaction.
+(The recurring ``retention.run`` is ``bot.scheduler.handlers.recurring``'s.)
+
 - ``privacy.cleanup`` (written by every erasure): ``cleanup_handler(...)``; it calls Slack,
   so it runs outside the task's transaction (the scheduler leases the task meanwhile).
 """
@@ -13,9 +14,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.privacy.erase import CLEANUP_TASK, run_cleanup
-from bot.privacy.retention import TASK_KIND as RETENTION_TASK
-from bot.privacy.retention import run_retention
+from bot.privacy.erase import run_cleanup
 from bot.privacy.slack_cleanup import SlackEraser
 from crm_store.models import ScheduledTask
 from crm_store.uow import UnitOfWork
@@ -32,10 +31,6 @@ def slack_eraser(settings: Any, *, base_url: str = SLACK_API_URL) -> SlackEraser
     if token is None:
         return None
     return SlackEraser(AsyncWebClient(token=token.get_secret_value(), base_url=base_url))
-
-
-async def retention_handler(ctx: Any, task: ScheduledTask) -> None:
-    await run_retention(ctx.uow, ctx.now, ctx.settings)
 
 
 def cleanup_handler(eraser: EraserFactory = slack_eraser) -> Any:
@@ -55,11 +50,3 @@ def cleanup_handler(eraser: EraserFactory = slack_eraser) -> Any:
 
     handler.outside_transaction = True  # type: ignore[attr-defined]
     return handler
-
-
-def register_privacy_handlers(
-    handlers: dict[str, Any], eraser: EraserFactory = slack_eraser
-) -> dict[str, Any]:
-    handlers[RETENTION_TASK] = retention_handler
-    handlers[CLEANUP_TASK] = cleanup_handler(eraser)
-    return handlers

@@ -8,7 +8,7 @@ from bot.clock import FakeClock
 from bot.content import Content
 from bot.privacy.erase import CLEANUP_TASK, erase_contact
 from bot.privacy.slack_cleanup import REDACTED_TEXT, SlackEraser, SlackRef
-from bot.privacy.tasks import register_privacy_handlers
+from bot.privacy.tasks import cleanup_handler
 from bot.scheduler.execute import TaskRunner
 from bot.settings import Settings
 from crm_store.database import Database
@@ -90,7 +90,7 @@ async def test_the_scheduler_runs_the_cleanup_and_retries_after_a_429(
         clock=clock,
         settings=settings,
         content=content,
-        handlers=register_privacy_handlers({}, eraser=lambda _: eraser),
+        handlers={CLEANUP_TASK: cleanup_handler(lambda _: eraser)},
     )
     slack.fail("chat.delete", "ratelimited", status=429, **{"Retry-After": "30"})
     first = await runner.run_due()

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.clock import FakeClock
 from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.handlers import default_handlers
@@ -67,20 +65,6 @@ async def test_a_digest_missed_while_down_runs_once_and_schedules_the_next(
     assert states == [("done", utc(2026, 3, 9, 12)), ("pending", utc(2026, 3, 23, 12))]
 
 
-def test_jobs_whose_modules_are_missing_are_not_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = rec.importlib.import_module
-
-    def without_reports(name: str) -> Any:
-        if name == "bot.reports.digest":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name)
-
-    monkeypatch.setattr(rec.importlib, "import_module", without_reports)
-    handlers = default_handlers()
-    assert DIGEST not in handlers
-    assert RETENTION in handlers  # bot/privacy/retention.py is in the tree
-
-
 async def test_the_real_digest_and_retention_run_as_tasks(
     seeded_db: Database,
     clock: FakeClock,
@@ -90,8 +74,6 @@ async def test_the_real_digest_and_retention_run_as_tasks(
     runner = make_runner(seeded_db, clock, settings, content)
     handlers = default_handlers()
     for kind in (DIGEST, RETENTION):
-        if kind not in handlers:
-            pytest.skip(f"{kind} is not in the tree")
         runner.handlers[kind] = handlers[kind]
     await Scheduler(runner, config=CONFIG).ensure_recurring()
     clock.advance(days=8)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bot.scheduler.context import TaskHandler, TaskHandlers, register
+from bot.privacy.erase import CLEANUP_TASK
+from bot.privacy.tasks import cleanup_handler
+from bot.scheduler.context import TaskHandlers, register
 from bot.scheduler.handlers.followup import followup_check, followup_reminder
 from bot.scheduler.handlers.handoff import handoff_escalate, handoff_reannounce
-from bot.scheduler.handlers.recurring import DIGEST, RETENTION, load_job, recurring_handler
+from bot.scheduler.handlers.recurring import JOBS, recurring_handler
 from bot.scheduler.handlers.survey import survey_dispatch, survey_expire, survey_reminder
 
 
@@ -20,23 +22,11 @@ def default_handlers(*, recurring: bool = True) -> TaskHandlers:
         "handoff.escalate": handoff_escalate,
     }
     if recurring:
-        for kind in (DIGEST, RETENTION):
-            job = load_job(kind)
-            if job is not None:
-                register(handlers, kind, recurring_handler(kind, job))
-    cleanup = _privacy_cleanup()
-    if cleanup is not None:
-        register(handlers, "privacy.cleanup", cleanup)
+        for kind, job in JOBS.items():
+            register(handlers, kind, recurring_handler(kind, job))
+    # The erasure's Slack and outbox clean-up.
+    register(handlers, CLEANUP_TASK, cleanup_handler())
     return handlers
-
-
-def _privacy_cleanup() -> TaskHandler | None:
-    """The erasure's Slack/outbox clean-up task (bot.privacy), when that package is there."""
-    try:
-        from bot.privacy.tasks import cleanup_handler
-    except ImportError:
-        return None
-    return cleanup_handler()
 
 
 __all__ = ["default_handlers", "register"]

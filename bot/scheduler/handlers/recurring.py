@@ -2,24 +2,23 @@
 
 Each occurrence is one task row with a dedupe key naming its date, so two workers schedule
 it once, and one that came due while the process was down runs once on start (the next one
-is then scheduled from now, never a backlog). The jobs themselves are written elsewhere and
-imported lazily; a job whose module is missing is not registered (and logged once).
+is then scheduled from now, never a backlog). The jobs themselves are written elsewhere:
 
-- ``digest.weekly``: ``bot.reports.digest.build_weekly_digest(uow, now, settings)``. If it
-  returns text, ``(text, content)`` or a dict with "text" and "content", that is posted to
-  the managers' channel as a ``digest`` staff message; None means it wrote what it needed.
+- ``digest.weekly``: ``bot.reports.digest.build_weekly_digest(uow, now, settings)`` returns
+  ``(text, content)``, posted to the managers' channel as a ``digest`` staff message.
 - ``retention.run``: ``bot.privacy.retention.run_retention(uow, now, settings)``.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.privacy.retention import run_retention
+from bot.reports.digest import build_weekly_digest
 from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.context import TaskContext, TaskHandler
 from bot.scheduler.produce import add_staff_message
@@ -29,27 +28,9 @@ from crm_store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 DIGEST, RETENTION = "digest.weekly", "retention.run"
-_SOURCES = {
-    DIGEST: ("bot.reports.digest", "build_weekly_digest"),
-    RETENTION: ("bot.privacy.retention", "run_retention"),
-}
+JOBS: dict[str, Callable[..., Any]] = {DIGEST: build_weekly_digest, RETENTION: run_retention}
 CONTINUE_AFTER = timedelta(minutes=5)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def load_job(kind: str) -> Callable[..., Any] | None:
-    module_name, function = _SOURCES[kind]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            log.info("%s is not available (%s missing); not scheduled", kind, module_name)
-            return None
-        raise
-    job = getattr(module, function, None)
-    if job is None:
-        log.info("%s is not available (%s.%s missing); not scheduled", kind, module_name, function)
-    return job
 
 
 def next_occurrence(kind: str, after: datetime, zone: str, config: SchedulerSettings) -> datetime:
@@ -87,21 +68,11 @@ async def ensure_scheduled(
     )
 
 
-def _digest_message(result: Any) -> tuple[str, dict[str, Any]]:
-    if isinstance(result, str):
-        return result, {}
-    if isinstance(result, dict) and result.get("text"):
-        return str(result["text"]), dict(result.get("content") or {})
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], str):
-        return result[0], dict(result[1] or {})  # (text, content)
-    return "", {}  # None (or rows it wrote itself): nothing to post here
-
-
 def recurring_handler(kind: str, job: Callable[..., Any]) -> TaskHandler:
     async def handler(ctx: TaskContext, task: ScheduledTask) -> None:
         result = await job(ctx.uow, ctx.now, ctx.settings)
-        text, extras = _digest_message(result) if kind == DIGEST else ("", {})
-        if text:
+        if kind == DIGEST:
+            text, extras = result
             await add_staff_message(
                 ctx.uow,
                 target="managers",
