@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from bot.privacy.masking import REDACTED, scrub
+from bot.secret_key import load_secret
 from bot.settings import Settings
 
 __all__ = ["REDACTED", "RedactSecrets", "RequestIdMiddleware", "configure_logging"]
@@ -124,12 +125,13 @@ def secret_values(settings: Settings) -> list[str]:
         for secret in settings.secrets.model_dump().values()
         if secret is not None
     ]
-    generated = settings.data_dir / "secret_key"  # the web chat's generated signing secret
-    try:
-        if settings.secrets.secret_key is None and generated.is_file():
-            values.append(generated.read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
+    if settings.secrets.secret_key is None:
+        # The generated server secret, through the one function that makes it: logging is
+        # configured before anything else, so on a first start it is generated here.
+        try:
+            values.append(load_secret(settings).decode())
+        except (OSError, ValueError):
+            pass  # unreadable or unusable: whoever needs it next reports the problem
     return [v for v in values if v]
 
 

@@ -18,6 +18,7 @@ from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.logs import RequestIdMiddleware, configure_logging
 from bot.privacy.slack_cleanup import SlackEraser, SlackRef
+from bot.secret_key import load_secret
 from bot.settings import Settings, load_settings
 from channels.webchat.tokens import VisitorTokens
 from crm_store.database import Database
@@ -161,3 +162,16 @@ async def test_request_id_middleware_tags_logs_and_responses(
 def test_settings_and_secrets_do_not_show_in_repr(tmp_path: Path) -> None:
     settings = logged_settings(tmp_path, json_format=False)
     assert leaks(repr(settings) + str(settings.secrets)) == []
+
+
+def test_the_secret_generated_on_a_first_start_is_redacted_too(
+    tmp_path: Path, restore_logging: None
+) -> None:
+    # `serve` configures logging before anything generates data_dir/secret_key; the
+    # generated secret must still never be printed.
+    settings = load_settings(CONFIG, {"SALESBOT_DATA_DIR": str(tmp_path / "fresh")})
+    stream = io.StringIO()
+    configure_logging(settings, stream)
+    secret = load_secret(settings).decode()
+    logging.getLogger("salesbot.test").warning("signing with %s", secret)
+    assert secret not in stream.getvalue() and "signing with" in stream.getvalue()
