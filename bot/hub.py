@@ -220,8 +220,10 @@ class ConversationHub:
             )
             # Understood before it is stored, so the row is written once, intent included
             # (the NLU reads nothing from the store; a duplicate costs one wasted parse).
+            # Stamped below, with the state: here it would cost an UPDATE of its own (the
+            # savepoint flushes what is pending).
             await uow.messages.add_inbound(
-                conversation, inbound, intent=nlu.intent, confidence=nlu.confidence
+                conversation, inbound, intent=nlu.intent, confidence=nlu.confidence, stamp=False
             )
             conversation.language = lang
             turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)
@@ -240,6 +242,7 @@ class ConversationHub:
                 turn.state = DialogState.from_json(conversation.state)
                 turn.replies = [Reply(turn.t("error_generic"))]
                 turn.events = []
+            conversation.last_message_at = self.clock.now()
             await self._save(uow, turn)
             # Read in this transaction: older undelivered replies go out first, in order.
             pending = await uow.messages.pending_for(conversation.id)

@@ -121,9 +121,12 @@ class MessageRepository(Repository):
         *,
         intent: str | None = None,
         confidence: float | None = None,
+        stamp: bool = True,
     ) -> int:
         """Store what the customer said and return its id; ``DuplicateMessage`` if the
-        platform id was seen before (on this channel)."""
+        platform id was seen before (on this channel). ``stamp=False`` leaves the
+        conversation's ``last_message_at`` to the caller (the hub writes it with the turn's
+        state, in one UPDATE)."""
         now = self.clock.now()
         values = {
             "conversation_id": conversation.id,
@@ -146,7 +149,8 @@ class MessageRepository(Repository):
         if message_id is None:
             self._last_seq.pop(conversation.id, None)
             raise DuplicateMessage(inbound.address.channel, inbound.message_id or "")
-        conversation.last_message_at = now
+        if stamp:
+            conversation.last_message_at = now
         return int(message_id)
 
     async def add_outbound(

@@ -48,9 +48,10 @@ def counted(db: Database) -> Iterator[list[str]]:
 
 
 async def test_a_returning_customers_question_costs_a_fixed_number_of_statements(
-    chat: Chat, db: Database
+    chat: Chat, db: Database, clock: FakeClock
 ) -> None:
     await chat.say("hello")
+    clock.advance(seconds=20)  # time moves between messages, so timestamps change too
     with counted(db) as statements:
         replies = await chat.say("How much is the Cam 4K?")
     assert replies and "899 USD" in replies[0].text
