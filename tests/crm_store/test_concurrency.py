@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 
 import pytest
 
@@ -12,24 +13,34 @@ from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 
 WRITERS = 50
+PROCESSES = 5
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-async def test_fifty_concurrent_sqlite_writers(db: Database, clock: FakeClock) -> None:
-    # Each writer reads then writes in one transaction: the pattern that fails with
-    # "database is locked" when a deferred transaction upgrades its lock under contention.
-    async def writer(i: int) -> None:
-        address = ChannelAddress("webchat", f"visitor-{i % 10}")
-        async with UnitOfWork(db, clock) as uow:
-            contact = await uow.contacts.get_or_create_for_identity("webchat", address.chat_id)
-            conv = await uow.conversations.open_or_create(address, contact.id)
-            await uow.messages.add_inbound(
-                conv, InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
-            )
-            await uow.leads.create(contact.id, source_channel="webchat")
+async def write_one(db: Database, clock: FakeClock, i: int) -> None:
+    # Reads then writes in one transaction: the pattern that fails with "database is
+    # locked" when a deferred transaction upgrades its lock under contention.
+    address = ChannelAddress("webchat", f"visitor-{i % 10}")
+    async with UnitOfWork(db, clock) as uow:
+        contact = await uow.contacts.get_or_create_for_identity("webchat", address.chat_id)
+        conv = await uow.conversations.open_or_create(address, contact.id)
+        await uow.messages.add_inbound(
+            conv, InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
+        )
+        await uow.leads.create(contact.id, source_channel="webchat")
 
-    await asyncio.gather(*(writer(i) for i in range(WRITERS)))
 
+def write_from_another_process(url: str, ids: range) -> None:
+    async def run() -> None:
+        db = Database(url)
+        try:
+            await asyncio.gather(*(write_one(db, FakeClock(), i) for i in ids))
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+async def assert_all_written(db: Database, clock: FakeClock) -> None:
     async with UnitOfWork(db, clock) as uow:
         total = 0
         seqs_ok = True
@@ -42,6 +53,34 @@ async def test_fifty_concurrent_sqlite_writers(db: Database, clock: FakeClock) -
         assert total == WRITERS and seqs_ok
         assert len(await uow.leads.list(limit=1000)) == WRITERS
         assert await uow.contacts.count() == 10
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_fifty_concurrent_sqlite_writers(db: Database, clock: FakeClock) -> None:
+    # One process: its transactions queue for its one SQLite connection.
+    await asyncio.gather(*(write_one(db, clock, i) for i in range(WRITERS)))
+    await assert_all_written(db, clock)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_fifty_sqlite_writers_in_five_processes(db: Database, clock: FakeClock) -> None:
+    # Processes do compete for SQLite's write lock: without BEGIN IMMEDIATE (and the wait
+    # for another process's lock) some of these fail with "database is locked" (#2).
+    context = multiprocessing.get_context("spawn")
+    per_process = WRITERS // PROCESSES
+    workers = [
+        context.Process(
+            target=write_from_another_process,
+            args=(db.url, range(k * per_process, (k + 1) * per_process)),
+        )
+        for k in range(PROCESSES)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        await asyncio.to_thread(worker.join, 120)
+    assert [w.exitcode for w in workers] == [0] * PROCESSES
+    await assert_all_written(db, clock)
 
 
 async def test_concurrent_duplicates_store_one_message(db: Database, clock: FakeClock) -> None:
