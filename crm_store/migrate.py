@@ -7,6 +7,7 @@ change, so ``serve`` refuses an outdated schema and names the command that fixes
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ def alembic_config() -> Config:
     return cfg
 
 
+@functools.cache  # the scripts ship with the code: read once, not on every /healthz probe
 def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations found"
