@@ -33,7 +33,6 @@ def build_hub(
     adapters: Mapping[str, ChannelAdapter],
     handoff: HandoffService | None = None,
     locks: ConversationLocks | None = None,
-    knowledge: KnowledgeBase | None = None,
     metrics: Metrics | None = None,
 ) -> ConversationHub:
     locks = locks or InMemoryLocks()
@@ -41,7 +40,7 @@ def build_hub(
         content=content,
         settings=settings,
         clock=clock,
-        knowledge=knowledge or KnowledgeBase(content.catalog, content.faq),
+        knowledge=KnowledgeBase(content.catalog, content.faq),
     )
     manager = DialogManager.with_flows(QaFlow(), LeadFlow(), BookingFlow(), SurveyFlow())
     return ConversationHub(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import payloads
 from bot.clock import Clock
 from bot.handoff import HandoffService
-from bot.locks import ConversationLocks, InMemoryLocks
+from bot.locks import ConversationLocks
 from bot.logs import bind_conversation
 from bot.metrics import Metrics
 from bot.outbox import Outbox, address_of
@@ -86,7 +86,7 @@ class ConversationHub:
         self.services = services
         self.handoff = handoff
         self.outbox = outbox
-        self.locks = locks or outbox.locks or InMemoryLocks()
+        self.locks = locks or outbox.locks
 
     async def receive(self, inbound: InboundMessage) -> Receipt:
         receipt = await self._receive(inbound)

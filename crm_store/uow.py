@@ -81,9 +81,3 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
-
-    async def commit(self) -> None:
-        """Commit now and start the next transaction on the same session."""
-        await self.session.commit()
-        self.messages.forget_sequence_numbers()
-        await self.session.begin()

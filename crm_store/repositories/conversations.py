@@ -106,12 +106,6 @@ class ConversationRepository(Repository):
         await self.session.flush()
         return conversation
 
-    async def by_slack_thread(self, slack_channel: str, thread_ts: str) -> Conversation | None:
-        stmt = select(Conversation).where(
-            Conversation.slack_channel == slack_channel, Conversation.slack_thread_ts == thread_ts
-        )
-        return (await self.session.scalars(stmt)).first()
-
     async def for_contact(self, contact_id: int) -> list[Conversation]:
         stmt = select(Conversation).where(Conversation.contact_id == contact_id)
         return list((await self.session.scalars(stmt.order_by(Conversation.id))).all())
