@@ -16,7 +16,7 @@ import typer
 
 import bot
 from bot.config_loader import ConfigError
-from bot.settings import Settings, check_timezone, load_settings
+from bot.settings import Settings, load_settings
 from bot.types import ChannelAddress
 from crm_store import migrate
 from crm_store.database import Database
@@ -220,10 +220,7 @@ def parse_hours(specs: list[str]) -> dict[str, list[str]]:
             raise ValueError(f"working hours {spec!r}: use e.g. mon-fri=09:00-17:00")
         first, last, spans = match.groups()
         days = _DAYS[_DAYS.index(first) : _DAYS.index(last or first) + 1]
-        for span in spans.split(","):
-            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", span):
-                raise ValueError(f"working hours {spec!r}: {span!r} is not like 09:00-17:00")
-        for day in days:
+        for day in days:  # each span is checked by RepConfig, as for config/reps.yaml
             hours.setdefault(day, []).extend(spans.split(","))
     return hours
 
@@ -242,24 +239,31 @@ def reps_add(
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Add a rep, or update the rep with the same e-mail."""
+    from bot.config_loader import validate
+    from bot.content import RepConfig
+    from bot.runtime import upsert_rep
+
     settings = settings_from(config)
     try:
-        check_timezone(timezone)
-        working_hours = parse_hours(hours or ["mon-fri=09:00-17:00"])
-    except ValueError as exc:
+        wanted = validate(
+            RepConfig,
+            {
+                "name": name,
+                "email": email,
+                "timezone": timezone,
+                "slack_user_id": slack_user_id,
+                "working_hours": parse_hours(hours or ["mon-fri=09:00-17:00"]),
+                "languages": language or ["en"],
+            },
+            "reps add",
+        )
+    except (ValueError, ConfigError) as exc:
         raise fail(str(exc)) from None
 
     async def body(db: Database) -> int:
         await migrate.ensure_schema(db, auto_upgrade=settings.is_embedded_database)
         async with UnitOfWork(db) as uow:
-            rep = await uow.reps.upsert(
-                name=name,
-                email=email,
-                timezone=timezone,
-                slack_user_id=slack_user_id,
-                working_hours=working_hours,
-                languages=language or ["en"],
-            )
+            rep = await upsert_rep(uow, wanted)
             await uow.audit.log("cli", "rep.upsert", target_type="rep", target_id=rep.id)
             return rep.id
 

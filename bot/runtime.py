@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.config_loader import ConfigError
-from bot.content import Content, Reps, load_content
+from bot.content import Content, RepConfig, Reps, load_content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import ConversationLocks, InMemoryLocks
@@ -18,6 +18,7 @@ from bot.staff import StaffChannel
 from channels.base import ChannelAdapter
 from crm_store import migrate
 from crm_store.database import Database
+from crm_store.models import Rep
 from crm_store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -112,14 +113,19 @@ class Runtime:
 
 async def upsert_reps(uow: UnitOfWork, reps: Reps) -> None:
     for rep in reps.reps:
-        await uow.reps.upsert(
-            name=rep.name,
-            email=rep.email,
-            timezone=rep.timezone,
-            slack_user_id=rep.slack_user_id,
-            working_hours={d: list(s) for d, s in rep.working_hours.items()},
-            languages=list(rep.languages),
-        )
+        await upsert_rep(uow, rep)
+
+
+async def upsert_rep(uow: UnitOfWork, rep: RepConfig) -> Rep:
+    """Create or update the rep with this e-mail (config/reps.yaml and `salesbot reps add`)."""
+    return await uow.reps.upsert(
+        name=rep.name,
+        email=rep.email,
+        timezone=rep.timezone,
+        slack_user_id=rep.slack_user_id,
+        working_hours={d: list(s) for d, s in rep.working_hours.items()},
+        languages=list(rep.languages),
+    )
 
 
 def make_locks(settings: Settings) -> ConversationLocks:

@@ -116,6 +116,12 @@ def test_reps_add_rejects_bad_input(config: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "use e.g. mon-fri=09:00-17:00" in result.output
+    # The same rules as config/reps.yaml: a span ends after it starts; languages en or zh.
+    base = ["reps", "add", "Night Owl", "--email", "owl@y.example", "--timezone", "UTC"]
+    result = runner.invoke(app, [*base, "--hours", "mon=17:00-09:00", "--config", str(config)])
+    assert result.exit_code == 2 and "'17:00-09:00' is not a span" in result.output
+    result = runner.invoke(app, [*base, "--language", "fr", "--config", str(config)])
+    assert result.exit_code == 2 and "languages" in result.output
 
 
 def test_bad_config_exits_2_with_precise_error(tmp_path: Path) -> None:
