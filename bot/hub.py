@@ -9,7 +9,7 @@ replies (the outbox); commit; then tell the handoff service and deliver the outb
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -59,9 +59,10 @@ class _Outcome:
     conversation_id: int
     replies: list[Reply]
     events: list[HandoffEvent]
+    # Read by the transaction that wrote the replies: delivery needs no re-read.
+    conversation: Conversation
+    pending: list[Message]
     relayed: bool = False
-    conversation: Conversation | None = None  # with `pending`: delivery needs no re-read
-    pending: list[Message] = field(default_factory=list)
 
 
 class ConversationHub:
@@ -111,10 +112,7 @@ class ConversationHub:
                 log.info("%s message from an erased identity dropped", inbound.address.channel)
                 return Receipt("suppressed")
             await self._notify(outcome.events)
-            if outcome.conversation is not None:
-                delivered = await self.outbox.deliver_loaded(outcome.conversation, outcome.pending)
-            else:
-                delivered = await self.outbox.deliver(outcome.conversation_id)
+            delivered = await self.outbox.deliver_loaded(outcome.conversation, outcome.pending)
         status: Literal["handled", "relayed"] = "relayed" if outcome.relayed else "handled"
         return Receipt(status, outcome.conversation_id, tuple(outcome.replies), delivered)
 
@@ -128,8 +126,9 @@ class ConversationHub:
                 turn = self._turn(uow, conversation, contact, "", None, NluResult.empty(lang), lang)
                 await self.manager.start(turn, flow, **options)
                 await self._save(uow, turn)
+                pending = await uow.messages.pending_for(conversation.id)
             await self._notify(turn.events)
-            delivered = await self.outbox.deliver(conversation_id)
+            delivered = await self.outbox.deliver_loaded(conversation, pending)
         return Receipt("handled", conversation_id, tuple(turn.replies), delivered)
 
     async def send_as_agent(
@@ -159,13 +158,14 @@ class ConversationHub:
                     await uow.messages.add_outbound(
                         conversation, Reply(text), role=role, channel_message_id=dedupe_id
                     )
+                    pending = await uow.messages.pending_for(conversation.id)
             except IntegrityError as exc:
                 if dedupe_id and violated(
                     exc, "messages.channel, messages.channel_message_id", "uq_messages_channel"
                 ):
                     return Receipt("duplicate", conversation_id)
                 raise
-            delivered = await self.outbox.deliver(conversation_id)
+            delivered = await self.outbox.deliver_loaded(conversation, pending)
         return Receipt("handled", conversation_id, (Reply(text),), delivered)
 
     async def _address(self, conversation_id: int) -> ChannelAddress:
@@ -210,7 +210,8 @@ class ConversationHub:
                 event = HandoffEvent(
                     "customer_message", conversation.id, contact.id, text=inbound.text
                 )
-                return _Outcome(conversation.id, [], [event], relayed=True)
+                pending = await uow.messages.pending_for(conversation.id)
+                return _Outcome(conversation.id, [], [event], conversation, pending, relayed=True)
 
             lang = _choose_language(conversation.language, detected, self.services)
             nlu = (
@@ -246,9 +247,7 @@ class ConversationHub:
             await self._save(uow, turn)
             # Read in this transaction: older undelivered replies go out first, in order.
             pending = await uow.messages.pending_for(conversation.id)
-            return _Outcome(
-                conversation.id, turn.replies, turn.events, False, conversation, pending
-            )
+            return _Outcome(conversation.id, turn.replies, turn.events, conversation, pending)
 
     def _turn(
         self,
