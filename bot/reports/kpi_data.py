@@ -226,11 +226,24 @@ async def load_follow_ups(
 
 
 async def sales_kpis(
-    session: AsyncSession, window: Window, now: datetime, scope: Scope | None = None
+    session: AsyncSession,
+    window: Window,
+    now: datetime,
+    scope: Scope | None = None,
+    *,
+    cohort: list[k.LeadRow] | None = None,
+    visitors: list[k.VisitorRow] | None = None,
 ) -> k.SalesKpis:
-    """Every KPI of the Sales KPIs page for ``window`` (pipeline: as of now)."""
+    """Every KPI of the Sales KPIs page for ``window`` (pipeline: as of now).
+
+    ``cohort`` and ``visitors``: ``leads_created`` and ``load_visitors`` for the same window
+    and scope, when the caller has them already (``sales_report`` needs them too).
+    """
     scope = scope or Scope()
-    cohort = await leads_created(session, window, scope)
+    if cohort is None:
+        cohort = await leads_created(session, window, scope)
+    if visitors is None:
+        visitors = await load_visitors(session, window, scope)
     won_where = and_(
         scope.leads(),
         Lead.id.in_(
@@ -246,7 +259,7 @@ async def sales_kpis(
     human, unanswered = await human_responses(session, window, scope)
     claimed, unclaimed = await claims(session, window, scope)
     return k.SalesKpis(
-        funnel=k.funnel(cohort, await load_visitors(session, window, scope)),
+        funnel=k.funnel(cohort, visitors),
         bot_first_reply_seconds=Spread.of(await first_replies(session, window, scope)),
         human_first_response_minutes=Spread.of(human),
         handoffs_unanswered=unanswered,

@@ -115,11 +115,10 @@ async def sales_report(
     scope: Scope | None = None,
 ) -> SalesReport:
     scope = scope or Scope()
-    kpis = await sales_kpis(session, window, now, scope)
     cohort = await leads_created(session, window, scope)
-    funnels: dict[str, k.Funnel] = {}
-    if by:
-        funnels = k.funnel_by(cohort, await load_visitors(session, window, scope), by)
+    visitors = await load_visitors(session, window, scope)
+    kpis = await sales_kpis(session, window, now, scope, cohort=cohort, visitors=visitors)
+    funnels = k.funnel_by(cohort, visitors, by) if by else {}
     return SalesReport(
         window,
         timezone,
