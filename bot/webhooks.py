@@ -35,7 +35,7 @@ from bot.webhook_signing import EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HE
 from crm_store.database import Database
 from crm_store.models import DomainEvent
 from crm_store.models_api import WebhookDelivery
-from crm_store.repositories.webhooks import WebhookRepository
+from crm_store.repositories.webhooks import SETTLE, WebhookRepository
 from crm_store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(seconds=10)
 MAX_BACKOFF = timedelta(minutes=15)
 GIVE_UP_AFTER = timedelta(hours=24)
-SETTLE = timedelta(minutes=2)
 # A claimed delivery is not offered to another worker for this long; longer than any
 # request may take, so only a worker that died mid-send lets it expire.
 LEASE = timedelta(minutes=2)
@@ -129,21 +128,9 @@ class WebhookDispatcher:
             cutoff = self.clock.now() - SETTLE
             for endpoint in self.endpoints.values():
                 consumer = f"webhook:{endpoint.name}"
-                position = await repo.cursor(consumer, start_before=cutoff)
-                scan, settled, contiguous = position, position, True
-                while True:
-                    events = await uow.events.after(scan, EVENT_BATCH)
+                async for events in repo.walk(consumer, cutoff=cutoff, batch=EVENT_BATCH):
                     wanted = [e.id for e in events if endpoint.wants(e.type)]
                     queued += await repo.enqueue(endpoint.name, wanted)
-                    for event in events:
-                        contiguous = contiguous and event.at <= cutoff
-                        if contiguous:
-                            settled = event.id
-                    if len(events) < EVENT_BATCH:
-                        break
-                    scan = events[-1].id
-                if settled > position:
-                    await repo.advance(consumer, settled)
         if queued:
             log.info("queued %d webhook deliveries", queued)
         return queued

@@ -11,7 +11,7 @@ because everything produced is keyed by the event id.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
@@ -21,13 +21,12 @@ from bot.scheduler.handlers.detractor import detractor_alert
 from bot.scheduler.schedule import ensure_followup_check
 from crm_store.database import Database
 from crm_store.models import DomainEvent, FollowUp
-from crm_store.repositories.webhooks import WebhookRepository
+from crm_store.repositories.webhooks import SETTLE, WebhookRepository
 from crm_store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 CONSUMER = "scheduler"
-SETTLE = timedelta(minutes=2)
 BATCH = 500
 _MAIL: dict[str, MailKind] = {
     "followup.booked": "booked",
@@ -52,21 +51,10 @@ class EventConsumer:
         async with UnitOfWork(self.db, self.clock) as uow:
             cursors = WebhookRepository(uow.session, uow.clock)
             cutoff = self.clock.now() - SETTLE
-            position = await cursors.cursor(CONSUMER, start_before=cutoff)
-            scan, settled, contiguous = position, position, True
-            while True:
-                events = await uow.events.after(scan, BATCH)
+            async for events in cursors.walk(CONSUMER, cutoff=cutoff, batch=BATCH):
                 for event in events:
                     await self._one(uow, event)
-                    contiguous = contiguous and event.at <= cutoff
-                    if contiguous:
-                        settled = event.id
                 read += len(events)
-                if len(events) < BATCH:
-                    break
-                scan = events[-1].id
-            if settled > position:
-                await cursors.advance(CONSUMER, settled)
         return read
 
     async def _one(self, uow: UnitOfWork, event: DomainEvent) -> None:

@@ -8,7 +8,7 @@ same delivery at once; a worker that dies mid-send leaves a lease that simply ex
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -18,6 +18,10 @@ from sqlalchemy.orm import selectinload
 from crm_store.models import DomainEvent
 from crm_store.models_api import DeliveryState, EventCursor, WebhookDelivery
 from crm_store.repositories.base import Repository
+from crm_store.repositories.events import EventRepository
+
+# How old an event must be before a consumer's cursor moves past it (see ``walk``).
+SETTLE = timedelta(minutes=2)
 
 
 class WebhookRepository(Repository):
@@ -55,6 +59,34 @@ class WebhookRepository(Repository):
             .where(EventCursor.consumer == consumer, EventCursor.position < position)
             .values(position=position, updated_at=self.clock.now())
         )
+
+    async def walk(
+        self, consumer: str, *, cutoff: datetime, batch: int
+    ) -> AsyncIterator[list[DomainEvent]]:
+        """The events after the consumer's cursor, in batches, oldest first.
+
+        Once the caller has gone through every batch, the cursor moves past the events up to
+        the first one newer than ``cutoff``: PostgreSQL hands out ids before commit, so a
+        slow transaction can still commit an id below one already read, and recent events
+        are read again next time (consumers key what they produce by event id). A caller
+        that stops early or raises leaves the cursor where it was.
+        """
+        position = await self.cursor(consumer, start_before=cutoff)
+        scan, settled, contiguous = position, position, True
+        events_repo = EventRepository(self.session, self.clock)
+        while True:
+            events = await events_repo.after(scan, batch)
+            if events:
+                yield events
+            for event in events:
+                contiguous = contiguous and event.at <= cutoff
+                if contiguous:
+                    settled = event.id
+            if len(events) < batch:
+                break
+            scan = events[-1].id
+        if settled > position:
+            await self.advance(consumer, settled)
 
     async def enqueue(self, endpoint: str, event_ids: Sequence[int]) -> int:
         """Queue deliveries of these events to an endpoint; already queued ones are skipped."""
