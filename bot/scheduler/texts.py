@@ -1,9 +1,9 @@
 """Texts of scheduled messages: to customers, to staff, and e-mail.
 
 A business may override any of them in ``config/texts/<lang>.yaml`` under the same key.
-They are built in (not in those files) because some callers have no loaded content (the
-outcome of a call recorded from Slack, the CLI). Placeholders in {curly braces} are filled
-in at send time.
+They are built in (not in those files) because some callers may run without loaded
+content (``record_outcome``'s ``content`` is optional). Placeholders in {curly braces} are
+filled in at send time.
 """
 
 from __future__ import annotations
