@@ -27,7 +27,6 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.scheduler import texts
-from bot.scheduler.config import scheduler_settings
 from bot.scheduler.people import customer_conversation, language, rep_by_id, rep_language
 from bot.scheduler.schedule import schedule_survey
 from bot.types import Button, Reply
@@ -62,7 +61,7 @@ async def record_outcome(
     if call.status not in ACTIVE_FOLLOW_UP:
         return texts.text(content, "outcome_already", rep_lang, status=call.status)
     now = clock.now()
-    config = scheduler_settings(settings)
+    config = settings.scheduler
     lead = await uow.leads.get(call.lead_id)
     contact = await uow.contacts.get(lead.contact_id)
     who = actor or (f"rep:{rep.id}" if rep else "staff")

@@ -3,8 +3,6 @@ can import it without pulling in the web layer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -15,8 +13,3 @@ class DashboardSettings(BaseModel):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     max_failed_logins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1)
-
-
-def dashboard_settings(settings: Any) -> DashboardSettings:
-    """The ``dashboard`` section, or the defaults until ``Settings`` has one."""
-    return getattr(settings, "dashboard", None) or DashboardSettings()

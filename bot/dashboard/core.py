@@ -10,7 +10,6 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.dashboard.config import dashboard_settings
 from bot.dashboard.i18n import pick_language
 from bot.dashboard.render import Renderer
 from bot.dashboard.security import (
@@ -46,7 +45,7 @@ class Filters:
 class Dashboard:
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
-        self.config = dashboard_settings(runtime.settings)
+        self.config = runtime.settings.dashboard
         self.sessions = Sessions(
             load_secret(runtime.settings).decode(),
             self.config.session_hours,

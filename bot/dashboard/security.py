@@ -79,12 +79,8 @@ class _ClockSigner(TimestampSigner):
 
 
 class Sessions:
-    def __init__(self, secret: str | None, hours: int, secure: bool, clock: Clock) -> None:
-        if not secret:
-            log.warning(
-                "SALESBOT_SECRET_KEY is not set: dashboard sessions end when salesbot restarts"
-            )
-            secret = secrets.token_urlsafe(32)
+    def __init__(self, secret: str, hours: int, secure: bool, clock: Clock) -> None:
+        # ``secret`` is bot.secret_key.load_secret's: never empty, and kept across restarts.
         signer = type("Signer", (_ClockSigner,), {"clock": clock})
         self._signer = URLSafeTimedSerializer(
             secret, salt="salesbot.dashboard.session", signer=signer

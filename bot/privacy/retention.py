@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 
 from bot.privacy.erase import erase_contact
-from bot.privacy.settings import privacy_settings
 from bot.privacy.suppression import expire_suppressions
 from crm_store.models import (
     AuditLog,
@@ -73,7 +72,7 @@ class RetentionReport:
 async def run_retention(
     uow: UnitOfWork, now: datetime, settings: Any, *, batch: int = BATCH
 ) -> RetentionReport:
-    periods = privacy_settings(settings).retention
+    periods = settings.privacy.retention
 
     def cutoff(days: int | None) -> datetime | None:
         return None if days is None else now - timedelta(days=days)

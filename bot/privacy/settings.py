@@ -1,13 +1,10 @@
 """The ``privacy:`` section of settings.yaml: retention periods and suppression.
 
 Kept here (not in ``bot.settings``) so the privacy package owns its knobs; ``Settings``
-carries it as ``privacy: PrivacySettings``. ``privacy_settings`` falls back to the defaults
-while a ``Settings`` without the section is in use (older configuration, tests).
+carries it as ``privacy: PrivacySettings``.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,8 +36,3 @@ class PrivacySettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     retention: RetentionSettings = RetentionSettings()
-
-
-def privacy_settings(settings: Any) -> PrivacySettings:
-    found = getattr(settings, "privacy", None)
-    return found if isinstance(found, PrivacySettings) else PrivacySettings()

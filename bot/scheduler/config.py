@@ -7,7 +7,7 @@ wired into ``Settings`` the accessors below fall back to the defaults.
 from __future__ import annotations
 
 from email.utils import parseaddr
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,13 +65,3 @@ class EmailSettings(_Frozen):
             return self.uid_domain
         _, _, domain = self.sender_address.rpartition("@")
         return domain or "salesbot.invalid"
-
-
-def scheduler_settings(settings: Any) -> SchedulerSettings:
-    value = getattr(settings, "scheduler", None)
-    return value if isinstance(value, SchedulerSettings) else SchedulerSettings()
-
-
-def email_settings(settings: Any) -> EmailSettings:
-    value = getattr(settings, "email", None)
-    return value if isinstance(value, EmailSettings) else EmailSettings()

@@ -66,8 +66,6 @@ class TaskRunner:
         config: SchedulerSettings | None = None,
         email: EmailSettings | None = None,
     ) -> None:
-        from bot.scheduler.config import email_settings, scheduler_settings
-
         self.db = db
         self.clock = clock
         self.settings = settings
@@ -75,8 +73,8 @@ class TaskRunner:
         self.handlers = handlers
         self.hub = hub
         self.outbox = outbox or (hub.outbox if hub is not None else None)
-        self.config = config or scheduler_settings(settings)
-        self.email = email or email_settings(settings)
+        self.config = config or settings.scheduler
+        self.email = email or settings.email
 
     def context(self, now: datetime, uow: UnitOfWork | None) -> TaskContext:
         return TaskContext(

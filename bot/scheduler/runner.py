@@ -25,8 +25,7 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.scheduler.config import EmailSettings, SchedulerSettings, email_settings
-from bot.scheduler.config import scheduler_settings as scheduler_config
+from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskHandlers
 from bot.scheduler.email import EmailOutbox, SmtpSender
 from bot.scheduler.events import EventConsumer
@@ -160,8 +159,8 @@ def build_scheduler(
 ) -> Scheduler:
     """The scheduler for a started ``Runtime`` (its db, clock, settings, content and hub)."""
     settings = runtime.settings
-    config = config or scheduler_config(settings)
-    email = email or email_settings(settings)
+    config = config or settings.scheduler
+    email = email or settings.email
     hub = getattr(runtime, "_hub", None) or getattr(runtime, "hub", None)
     runner = TaskRunner(
         db=runtime.db,
@@ -198,7 +197,7 @@ def build_scheduler(
 async def running_scheduler(runtime: Any, **kwargs: Any) -> AsyncIterator[Scheduler | None]:
     """Run the scheduler for the app's lifetime (``async with`` in the lifespan, after
     ``runtime.start()``). Yields None when ``scheduler.enabled`` is false."""
-    config = kwargs.get("config") or scheduler_config(runtime.settings)
+    config = kwargs.get("config") or runtime.settings.scheduler
     if not config.enabled:
         yield None
         return

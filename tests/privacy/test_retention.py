@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.privacy.retention import run_retention
-from bot.privacy.settings import PrivacySettings, privacy_settings
+from bot.privacy.settings import PrivacySettings
 from bot.privacy.suppression import suppress
 from bot.settings import Settings
 from bot.types import ChannelAddress, InboundMessage
@@ -167,7 +167,7 @@ def test_the_settings_section_and_its_defaults(settings: Settings) -> None:
     parsed = PrivacySettings.model_validate(section)
     assert parsed.retention.transcripts_of_non_leads_days == 90
     assert parsed.retention.audit_log_days is None  # null keeps the audit log for good
-    assert privacy_settings(settings) == PrivacySettings()  # no section: the defaults
+    assert settings.privacy == PrivacySettings()  # no section: the defaults
     with pytest.raises(ValidationError):
         PrivacySettings.model_validate({"retention": {"anonymise_lost_leads_days": 0}})
     with pytest.raises(ValidationError):
