@@ -233,6 +233,16 @@ class Message(Base):
         CheckConstraint(_in("direction", Direction), name="direction"),
         CheckConstraint(_in("delivery", Delivery), name="delivery"),
         Index("ix_messages_outbox", "delivery", "next_attempt_at"),
+        # A conversation's undelivered replies, read on every turn: without it the read
+        # walks the whole transcript, so a turn's cost grew with the conversation (#4).
+        # Partial, so it holds only the few rows in flight.
+        Index(
+            "ix_messages_pending",
+            "conversation_id",
+            "seq",
+            sqlite_where=text("delivery = 'pending'"),
+            postgresql_where=text("delivery = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -288,7 +298,7 @@ class SurveyRequest(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
-    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"))
     channel: Mapped[str] = mapped_column(String(32))
     trigger: Mapped[str] = mapped_column(String(32))
@@ -372,7 +382,9 @@ class UnansweredQuestion(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # Indexed: SQLite checks this child table on every insert into (and delete from)
+    # messages, and without an index that check is a scan (#4).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     best_guess: Mapped[str | None] = mapped_column(String(100))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.types import ChannelAddress
@@ -18,7 +18,9 @@ _OPEN_AT = select(Conversation).where(
     Conversation.channel == bindparam("channel"),
     Conversation.chat_id == bindparam("chat_id"),
     Conversation.thread_id == bindparam("thread_id"),
-    Conversation.status != ConversationStatus.CLOSED.value,
+    # A literal, so the partial unique index on open addresses serves the lookup; with a
+    # bound parameter SQLite scanned every conversation (#4).
+    Conversation.status != literal_column(f"'{ConversationStatus.CLOSED.value}'"),
 )
 # PostgreSQL: serialise writers of one conversation across workers.
 _OPEN_AT_FOR_UPDATE = _OPEN_AT.with_for_update()

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,7 +52,9 @@ _PENDING_FOR = (
     select(Message)
     .where(
         Message.conversation_id == bindparam("conversation_id"),
-        Message.delivery == Delivery.PENDING.value,
+        # A literal, not a bound parameter: SQLite (and PostgreSQL's generic plans) use a
+        # partial index only when the query's own text implies the index's WHERE.
+        Message.delivery == literal_column(f"'{Delivery.PENDING.value}'"),
     )
     .order_by(Message.seq)
 )

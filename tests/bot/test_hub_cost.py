@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from bot.clock import FakeClock
@@ -59,6 +60,43 @@ async def test_a_returning_customers_question_costs_a_fixed_number_of_statements
     # the customer's message, the reply, the conversation row, the delivery mark
     assert len(writes) == 4, writes
     assert len(statements) <= TURN_STATEMENTS + DELIVERY_STATEMENTS, "\n".join(statements)
+
+
+async def test_a_turn_reads_through_indexes_not_table_scans(
+    chat: Chat, db: Database, clock: FakeClock, backend: str
+) -> None:
+    # Regression (#4): with the status / delivery filters sent as bound parameters, the
+    # partial indexes served a lookup only by re-planning the statement for every value
+    # bound (SQLite) and the outbox read walked the whole transcript. Each statement is
+    # planned here with NULL bound to every parameter, i.e. by what its text alone allows.
+    # PostgreSQL rightly prefers a sequential scan on tiny tables, so its plans prove nothing.
+    if backend != "sqlite":
+        pytest.skip("query plans are checked on SQLite")
+    await chat.say("hello")
+    clock.advance(seconds=20)
+    executed: list[tuple[str, tuple[Any, ...]]] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, params: Any, *_args: Any) -> None:
+        if sql.split(None, 1)[0].upper() in ("SELECT", "UPDATE", "INSERT"):
+            executed.append((sql, (None,) * len(params)))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await chat.say("How much is the Cam 4K?")
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert len(executed) >= TURN_STATEMENTS
+    indexes = set()
+    async with db.engine.connect() as conn:
+        for sql, params in executed:
+            plan = [
+                str(row[-1])
+                for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            ]
+            assert not [p for p in plan if p.startswith("SCAN")], f"{sql}\n{plan}"
+            indexes.update(p.split(" INDEX ")[1].split()[0] for p in plan if " INDEX " in p)
+    # The undelivered replies come from the small partial index, not the whole transcript.
+    assert "ix_messages_pending" in indexes, indexes
 
 
 async def test_a_retried_message_is_refused_by_the_insert_itself(
