@@ -2,7 +2,8 @@
 
 Every request (events, interactivity, slash commands) arrives on one URL. Bolt verifies the
 v0 signature (HMAC-SHA256 of ``v0:<timestamp>:<body>`` with the signing secret; a timestamp
-more than 5 minutes off is refused) and answers 401 to anything unsigned or altered.
+more than 5 minutes off is refused) and answers 401 to anything unsigned or altered; a
+signed request sent again byte for byte is refused with 401 too (``replay.py``).
 
 Listeners run before the response (``process_before_response=True``) but do nothing slow:
 they ``ack()``, translate the payload, and hand the real work to ``Background``. So Slack
@@ -33,6 +34,7 @@ from channels.slack.actions import Click
 from channels.slack.api import SlackApi
 from channels.slack.background import Background
 from channels.slack.commands import SlashCommand
+from channels.slack.replay import ReplayGuard, refuse_replays
 from channels.slack.translate import (
     ThreadReply,
     action_to_inbound,
@@ -125,6 +127,7 @@ def create_bolt_app(
         client=AsyncWebClient(base_url=api.client.base_url),
         authorize=authorize,
         process_before_response=True,
+        before_authorize=refuse_replays(ReplayGuard()),
         logger=logging.getLogger("slack_bolt"),
     )
 
