@@ -44,16 +44,12 @@ class TelegramAdapter:
         self.bot = bot
         self.limiter = limiter or SendLimiter()
         self.max_inline_wait = max_inline_wait
-        # What the chat shows now. In memory only: after a restart the worst case is a reply
-        # keyboard that lingers until the next quick replies, or a tap read as plain text.
+        # Whether the chat shows a reply keyboard now. In memory only: after a restart the
+        # worst case is a keyboard that lingers until the next quick replies. (A tap on one
+        # is mapped back to its payload by the hub, from the store.)
         self._reply_keyboards: set[ChannelAddress] = set()
-        self._quick_replies: dict[ChannelAddress, dict[str, str]] = {}
         # Parts of a split reply already sent when a later part failed (see send).
         self._partial: dict[tuple[ChannelAddress, tuple[str, ...]], int] = {}
-
-    def quick_replies(self, address: ChannelAddress) -> dict[str, str]:
-        """Titles -> payloads of the reply keyboard open in this chat (for the router)."""
-        return self._quick_replies.get(address, {})
 
     async def send(self, address: ChannelAddress, reply: Reply, *, role: str = "bot") -> str | None:
         rendered = render(
@@ -75,10 +71,6 @@ class TelegramAdapter:
             self._reply_keyboards.add(address)
         else:
             self._reply_keyboards.discard(address)
-        if rendered.quick_replies:
-            self._quick_replies[address] = rendered.quick_replies
-        else:
-            self._quick_replies.pop(address, None)
         return platform_id
 
     async def _send_one(self, address: ChannelAddress, message: dict[str, Any]) -> str:

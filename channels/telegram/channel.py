@@ -83,7 +83,7 @@ class TelegramChannel:
         self.adapter = TelegramAdapter(bot, limiter)
         # No FSM: dialog state lives in the CRM store, not in aiogram's memory.
         self.dispatcher = Dispatcher(disable_fsm=True)
-        self.dispatcher.include_router(build_router(receive, self.adapter.quick_replies))
+        self.dispatcher.include_router(build_router(receive))
         self.poller = Poller(bot, self.dispatcher, timeout=poll_timeout)
         self._task: asyncio.Task[None] | None = None
 

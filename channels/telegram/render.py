@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram.types import (
@@ -44,7 +44,6 @@ class Rendered:
 
     messages: tuple[dict[str, Any], ...]
     reply_keyboard: bool  # a reply keyboard is left open in the chat
-    quick_replies: dict[str, str] = field(default_factory=dict)  # its titles -> payloads
 
 
 def is_group_chat(chat_id: str) -> bool:
@@ -128,4 +127,4 @@ def render(
                 message["reply_markup"] = ReplyKeyboardRemove(remove_keyboard=True)
                 keyboard_after = False
                 break
-    return Rendered(tuple(messages), keyboard_after, {b.title: b.payload for b in quick})
+    return Rendered(tuple(messages), keyboard_after)

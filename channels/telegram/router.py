@@ -16,23 +16,16 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, Update
 
 from bot.hub import Receipt
-from bot.types import ChannelAddress, InboundMessage
+from bot.types import InboundMessage
 from channels.telegram.translate import (
-    CHANNEL,
     BotIdentity,
     callback_to_inbound,
     message_to_inbound,
-    thread_of,
 )
 
 log = logging.getLogger(__name__)
 
 Receive = Callable[[InboundMessage], Awaitable[Receipt]]
-QuickReplies = Callable[[ChannelAddress], dict[str, str]]
-
-
-def _no_quick_replies(_address: ChannelAddress) -> dict[str, str]:
-    return {}
 
 
 async def identity_of(bot: Bot) -> BotIdentity:
@@ -40,15 +33,14 @@ async def identity_of(bot: Bot) -> BotIdentity:
     return BotIdentity(me.id, me.username or "")
 
 
-def build_router(receive: Receive, quick_replies: QuickReplies = _no_quick_replies) -> Router:
+def build_router(receive: Receive) -> Router:
     router = Router(name="salesbot-telegram")
 
     @router.message()
     async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
-        address = ChannelAddress(CHANNEL, str(message.chat.id), thread_of(message))
-        inbound = message_to_inbound(
-            message, event_update.update_id, await identity_of(bot), quick_replies(address)
-        )
+        # A tapped reply-keyboard button arrives as its title; the hub maps it back to the
+        # payload from the stored reply, so that survives a restart.
+        inbound = message_to_inbound(message, event_update.update_id, await identity_of(bot))
         if inbound is not None:
             await receive(inbound)
 

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, MessageEntity, User
@@ -138,7 +137,6 @@ def message_to_inbound(
     message: Message,
     update_id: int,
     me: BotIdentity,
-    quick_replies: Mapping[str, str] | None = None,
 ) -> InboundMessage | None:
     """A message for the hub, or ``None`` when the bot should stay silent."""
     user = message.from_user
@@ -164,8 +162,6 @@ def message_to_inbound(
         text = strip_mention(text, me)
         if not text:
             payload = COMMAND_PAYLOADS["help"]  # a bare "@bot": show what it can do
-    elif quick_replies and text in quick_replies:
-        payload = quick_replies[text]
     if not text and payload is None:
         return None  # a sticker, photo without caption, or a bare mention: nothing to answer
     return InboundMessage(

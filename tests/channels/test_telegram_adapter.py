@@ -193,15 +193,12 @@ async def test_a_retried_split_reply_does_not_repeat_parts_already_sent(
     assert texts[0].startswith("Paragraph 0") and texts[2].startswith("Paragraph 2")
 
 
-async def test_reply_keyboard_state_and_quick_reply_titles_per_chat(
+async def test_a_reply_keyboard_stays_until_the_next_plain_message(
     adapter: TelegramAdapter,
     fake_telegram: FakeTelegram,
 ) -> None:
     await adapter.send(ANN, Reply("Book it?", quick_replies=(Button("Yes", "book:yes"),)))
-    assert adapter.quick_replies(ANN) == {"Yes": "book:yes"}
-    assert adapter.quick_replies(BOB) == {}
     await adapter.send(ANN, Reply("Done."))
-    assert adapter.quick_replies(ANN) == {}
     first, second = fake_telegram.sent(111)
     assert first["reply_markup"]["keyboard"] == [[{"text": "Yes"}]]
     assert second["reply_markup"] == {"remove_keyboard": True}

@@ -189,14 +189,6 @@ def test_forum_topic_is_its_own_conversation() -> None:
     assert inbound_of(unmentioned) is None
 
 
-def test_quick_reply_title_restores_its_payload_in_private_chats() -> None:
-    quick = {"Yes": "lead:consent:yes"}
-    assert inbound_of(with_text("private_text", "Yes"), quick_replies=quick).payload == (
-        "lead:consent:yes"
-    )
-    assert inbound_of(with_text("private_text", "Yes please"), quick_replies=quick).payload is None
-
-
 def test_messages_from_bots_channels_and_empty_messages_are_ignored() -> None:
     from_bot = copy.deepcopy(fixture("private_text"))
     from_bot["message"]["from"]["is_bot"] = True
