@@ -39,7 +39,7 @@ def display_zone(turn: Turn, call: FollowUp | None = None) -> str:
 
 
 async def upcoming(turn: Turn) -> list[FollowUp]:
-    return await records.upcoming_follow_ups(turn.uow, turn.contact.id, now(turn))
+    return await turn.uow.follow_ups.upcoming_for_contact(turn.contact.id, now(turn))
 
 
 async def own_call(turn: Turn, call_id: object) -> FollowUp | None:

@@ -7,10 +7,10 @@ none does); earliest slot first.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm_store.uow import UnitOfWork
@@ -44,8 +44,18 @@ class Calendars:
         ignore_follow_up_id: int | None = None,
     ) -> Calendars:
         reps = await uow.reps.list(active_only=True)
+        margin = rules.length + timedelta(minutes=rules.buffer_minutes)
+        busy: dict[int, list[Interval]] = defaultdict(list)
+        for f in await uow.follow_ups.busy(
+            [rep.id for rep in reps], now - margin, rules.latest(now) + margin
+        ):
+            if f.id != ignore_follow_up_id:
+                busy[f.rep_id].append(Interval(f.starts_at, f.ends_at))
         by_rep = {
-            rep.id: await _calendar(uow, rep, rules, now, ignore_follow_up_id) for rep in reps
+            rep.id: RepCalendar(
+                rep.id, rep.timezone, dict(rep.working_hours or {}), tuple(busy[rep.id])
+            )
+            for rep in reps
         }
         moving = await uow.follow_ups.get(ignore_follow_up_id) if ignore_follow_up_id else None
         speakers = [r.id for r in reps if lang in (r.languages or [])] or list(by_rep)
@@ -120,12 +130,3 @@ class Calendars:
     def can_take(self, rep_id: int, start: datetime) -> bool:
         calendar = self.by_rep.get(rep_id)
         return calendar is not None and is_free(calendar, self.rules, self.now, start)
-
-
-async def _calendar(
-    uow: UnitOfWork, rep: Any, rules: SlotRules, now: datetime, ignore: int | None
-) -> RepCalendar:
-    margin = rules.length + timedelta(minutes=rules.buffer_minutes)
-    follow_ups = await uow.follow_ups.busy(rep.id, now - margin, rules.latest(now) + margin)
-    busy = tuple(Interval(f.starts_at, f.ends_at) for f in follow_ups if f.id != ignore)
-    return RepCalendar(rep.id, rep.timezone, dict(rep.working_hours or {}), busy)

@@ -15,16 +15,6 @@ REMINDER_KIND = "followup.reminder"
 _BOOKABLE = (LeadStatus.NEW.value, LeadStatus.QUALIFIED.value)
 
 
-async def upcoming_follow_ups(uow: UnitOfWork, contact_id: int, now: datetime) -> list[FollowUp]:
-    """The contact's active calls that have not ended yet, earliest first (all their leads)."""
-    found: list[FollowUp] = []
-    for lead in await uow.leads.for_contact(contact_id):
-        found += [
-            f for f in await uow.follow_ups.for_lead(lead.id, active_only=True) if f.ends_at > now
-        ]
-    return sorted(found, key=lambda f: f.starts_at)
-
-
 async def lead_to_book(
     uow: UnitOfWork, contact: Contact, conversation: Conversation, campaign: str | None
 ) -> Lead:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm_store.errors import FollowUpOverlap, InvalidTransition, NotFound, violated
-from crm_store.models import ACTIVE_FOLLOW_UP, FollowUp, FollowUpStatus
+from crm_store.models import ACTIVE_FOLLOW_UP, FollowUp, FollowUpStatus, Lead
 from crm_store.repositories.base import Repository
 
 _OVERLAP_MARKERS = ("follow_up_overlap", "ex_follow_ups_rep_overlap")
@@ -81,15 +82,31 @@ class FollowUpRepository(Repository):
         await self.session.flush()
         return follow_up
 
-    async def busy(self, rep_id: int, start: datetime, end: datetime) -> list[FollowUp]:
-        """Active follow-ups of a rep that intersect [start, end)."""
+    async def busy(
+        self, rep_ids: Collection[int], start: datetime, end: datetime
+    ) -> list[FollowUp]:
+        """Active follow-ups of these reps that intersect [start, end), in one query."""
         stmt = select(FollowUp).where(
-            FollowUp.rep_id == rep_id,
+            FollowUp.rep_id.in_(rep_ids),
             FollowUp.status.in_(ACTIVE_FOLLOW_UP),
             FollowUp.starts_at < end,
             FollowUp.ends_at > start,
         )
         return list((await self.session.scalars(stmt.order_by(FollowUp.starts_at))).all())
+
+    async def upcoming_for_contact(self, contact_id: int, now: datetime) -> list[FollowUp]:
+        """The contact's active calls (all their leads) that have not ended, earliest first."""
+        stmt = (
+            select(FollowUp)
+            .join(Lead, Lead.id == FollowUp.lead_id)
+            .where(
+                Lead.contact_id == contact_id,
+                FollowUp.status.in_(ACTIVE_FOLLOW_UP),
+                FollowUp.ends_at > now,
+            )
+            .order_by(FollowUp.starts_at)
+        )
+        return list((await self.session.scalars(stmt)).all())
 
     async def for_lead(self, lead_id: int, *, active_only: bool = False) -> list[FollowUp]:
         stmt = select(FollowUp).where(FollowUp.lead_id == lead_id)

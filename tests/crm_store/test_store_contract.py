@@ -154,7 +154,7 @@ async def test_follow_ups_of_one_rep_never_overlap(db: Database, clock: FakeCloc
             ends_at=T0 + timedelta(minutes=30),
             customer_timezone="UTC",
         )
-        busy = await uow.follow_ups.busy(rep_id, T0, T0 + timedelta(hours=2))
+        busy = await uow.follow_ups.busy([rep_id], T0, T0 + timedelta(hours=2))
         assert [f.id for f in busy] == [third.id, second.id]
         assert busy[0].starts_at == T0 and busy[0].starts_at.tzinfo is not None
 

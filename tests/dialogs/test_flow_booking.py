@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.clock import FakeClock
 from bot.content import Content
@@ -564,3 +564,22 @@ async def test_naming_another_city_while_choosing_changes_the_zone(
         hour = slot_of(payload)[1].astimezone(ZoneInfo("Asia/Tokyo")).hour
         assert 8 <= hour < 21
     assert (await crm(db, clock)).contacts[0].timezone == "Asia/Tokyo"
+
+
+async def test_offering_slots_reads_every_reps_calls_in_one_query(chat: Chat, db: Database) -> None:
+    # Regression: the calendar was loaded with one query per rep, and a customer's calls
+    # with one per lead; a turn's cost grew with the sales team.
+    reads: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if sql.lstrip().upper().startswith("SELECT") and "FROM follow_ups" in sql:
+            reads.append(sql)
+
+    await chat.say(START["en"])
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await chat.say(CITY["en"])
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert len(slot_payloads(chat)) >= 3
+    assert len(reads) <= 2, reads  # the customer's booked calls, then all four reps' calls
