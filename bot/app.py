@@ -47,6 +47,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         # Retries replies whose delivery failed (backoff) while the app runs.
         retry_loop = asyncio.create_task(runtime.hub.outbox.run(), name="outbox")
         try:
+            await web.start()  # hears other workers' announcements (channels.webchat.bus)
             if telegram is not None:
                 await telegram.start()  # commands; then polling, or setWebhook
             if slack is not None:
@@ -60,6 +61,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                 await slack.stop()
             if telegram is not None:
                 await telegram.stop()
+            await web.stop()
             retry_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retry_loop
@@ -77,7 +79,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(create_api_router(runtime))
     mount_dashboard(app, runtime)  # /admin pages and their static files
     # Adapters are registered before runtime.start(), which builds the hub around them.
-    webchat.mount(app, runtime)  # widget, WebSocket, demo page at /, REST channel
+    web = webchat.mount(app, runtime)  # widget, WebSocket, demo page at /, REST channel
     telegram = attach_telegram(app, runtime)
     # Sets the "slack" adapter, the handoff desk, the staff channel and POST /slack/events.
     slack = attach_slack(app, runtime)

@@ -79,6 +79,10 @@ class WebchatSettings(_Frozen):
     max_connections_per_ip: int = Field(default=30, ge=1)
     messages_per_second: float = Field(default=5.0, gt=0)
     message_burst: int = Field(default=10, ge=1)
+    # How a worker learns that another one committed a message for a visitor whose socket
+    # it holds: "memory" for one process, "redis" when several web workers run.
+    bus: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
 
 
 class TelegramSettings(_Frozen):

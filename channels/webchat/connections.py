@@ -148,6 +148,9 @@ class ConnectionRegistry:
         visitor.connections.add(connection)
         return visitor
 
+    def visitor_ids(self) -> list[str]:
+        return list(self._visitors)
+
     def detach(self, connection: Connection) -> None:
         visitor = self._visitors.get(connection.visitor_id)
         if visitor is None:

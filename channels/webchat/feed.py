@@ -93,8 +93,14 @@ class Feed:
                     await connection.send(ready)
         await self.flush(visitor)
 
+    def announce_all(self) -> None:
+        """Announcements may have been missed (the bus lost its connection): check all."""
+        for visitor_id in self.registry.visitor_ids():
+            self.announce(visitor_id)
+
     def announce(self, visitor_id: str) -> None:
-        """Something was committed for this visitor (called by the adapter's ``send``)."""
+        """Something was committed for this visitor (by this worker or, through the bus,
+        another one)."""
         visitor = self.registry.get(visitor_id)
         if visitor is None:
             return  # nobody connected: the message waits in the store for a resume

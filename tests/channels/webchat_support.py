@@ -96,9 +96,13 @@ async def live_server(
     clock: Clock,
     **mount_options: Any,
 ) -> AsyncIterator[LiveServer]:
-    """Start the app (migrated SQLite copy, demo business) and stop it afterwards."""
+    """Start the app (migrated SQLite copy, demo business) and stop it afterwards.
+
+    A second server on the same ``workdir`` shares the first one's store, as two workers.
+    """
     db_path = workdir / "salesbot.db"
-    shutil.copy(template, db_path)
+    if not db_path.exists():
+        shutil.copy(template, db_path)
     settings = with_database(settings, db_path)
     runtime = Runtime(
         settings=settings, content=content, db=Database(settings.database_url), clock=clock

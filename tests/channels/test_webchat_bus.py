@@ -1,0 +1,188 @@
+"""Announcements between web workers (#4: a rep's message reaches the visitor's open socket
+as it is sent, whichever worker took the rep's Slack reply).
+
+One contract for both buses, then Redis between two workers: a real Redis on 127.0.0.1,
+and at the end two real app instances sharing one store, the visitor's socket on one and
+the rep's message committed by the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.clock import FakeClock
+from bot.config_loader import ConfigError
+from bot.content import Content
+from bot.settings import Settings, load_settings
+from channels.webchat.bus import AnnouncementBus, LocalBus, RedisBus
+from tests.channels.webchat_support import Client, live_server, seqs
+from tests.conftest import CONFIG, MONDAY_AFTERNOON
+
+REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+class Heard:
+    """What a worker's feed was told."""
+
+    def __init__(self) -> None:
+        self.visitors: list[str] = []
+        self.everyone = 0
+
+    def deliver(self, visitor_id: str) -> None:
+        self.visitors.append(visitor_id)
+
+    def all(self) -> None:
+        self.everyone += 1
+
+
+async def require_redis() -> None:
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    finally:
+        await client.aclose()
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[Callable[[str], tuple[AnnouncementBus, Heard]]]:
+    """Makes buses of one kind on one channel (unique per test): one per worker."""
+    channel = f"salesbot:test:{uuid.uuid4().hex}"
+    made: list[AnnouncementBus] = []
+
+    def make(kind: str) -> tuple[AnnouncementBus, Heard]:
+        heard = Heard()
+        bus: AnnouncementBus
+        if kind == "memory":
+            bus = LocalBus(heard.deliver, heard.all)
+        else:
+            bus = RedisBus(heard.deliver, heard.all, url=REDIS_URL, channel=channel)
+        made.append(bus)
+        return bus, heard
+
+    yield make
+    for bus in made:
+        await bus.stop()
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+async def test_a_worker_hears_its_own_announcement_once_and_at_once(
+    kind: str, workers: Callable[[str], tuple[AnnouncementBus, Heard]]
+) -> None:
+    if kind == "redis":
+        await require_redis()
+    bus, heard = workers(kind)
+    await bus.publish("v-before-start")  # e.g. a reply delivered while the app starts
+    await bus.start()
+    if isinstance(bus, RedisBus):
+        await asyncio.wait_for(bus.subscribed.wait(), 5)
+    await bus.publish("v-1")
+    assert heard.visitors == ["v-before-start", "v-1"]  # no round trip for its own sockets
+    await asyncio.sleep(0.2)  # Redis echoes it back: skipped, not delivered twice
+    assert heard.visitors == ["v-before-start", "v-1"]
+
+
+async def test_another_worker_hears_an_announcement_through_redis(
+    workers: Callable[[str], tuple[AnnouncementBus, Heard]],
+) -> None:
+    await require_redis()
+    (a, heard_a), (b, heard_b) = workers("redis"), workers("redis")
+    for bus in (a, b):
+        await bus.start()
+        assert isinstance(bus, RedisBus)
+        await asyncio.wait_for(bus.subscribed.wait(), 5)
+    await a.publish("visitor-on-b")
+    await eventually(lambda: heard_b.visitors == ["visitor-on-b"])
+    await asyncio.sleep(0.1)
+    assert heard_a.visitors == ["visitor-on-b"] and heard_b.visitors == ["visitor-on-b"]
+
+
+async def test_after_losing_redis_a_worker_subscribes_again_and_rereads_everyone(
+    workers: Callable[[str], tuple[AnnouncementBus, Heard]],
+) -> None:
+    # Pub/sub keeps nothing for an absent subscriber, so announcements made while the
+    # connection was down are lost; the worker makes up for it by re-reading the store for
+    # every visitor it holds a socket for.
+    await require_redis()
+    (a, _), (b, heard_b) = workers("redis"), workers("redis")
+    for bus in (a, b):
+        await bus.start()
+        assert isinstance(bus, RedisBus)
+        await asyncio.wait_for(bus.subscribed.wait(), 5)
+    admin = Redis.from_url(REDIS_URL)
+    try:
+        assert await admin.client_kill_filter(_type="pubsub", skipme=True) >= 2
+    finally:
+        await admin.aclose()
+    await eventually(lambda: heard_b.everyone >= 1)
+    assert isinstance(b, RedisBus)
+    await asyncio.wait_for(b.subscribed.wait(), 5)
+    await a.publish("after-the-drop")
+    await eventually(lambda: "after-the-drop" in heard_b.visitors)
+
+
+async def test_publishing_while_redis_is_unreachable_still_tells_this_worker() -> None:
+    heard = Heard()
+    bus = RedisBus(heard.deliver, heard.all, url="redis://127.0.0.1:1/0")  # nothing listens
+    try:
+        await bus.publish("v-local")  # logged, not raised: the message is in the store
+        assert heard.visitors == ["v-local"]
+    finally:
+        await bus.stop()
+
+
+def test_an_unknown_bus_is_a_configuration_error(tmp_path: Path) -> None:
+    env = {"SALESBOT_DATA_DIR": str(tmp_path), "SALESBOT_CHANNELS__WEBCHAT__BUS": "kafka"}
+    with pytest.raises(ConfigError, match="bus"):
+        load_settings(CONFIG, env)
+
+
+async def test_a_reps_message_reaches_a_socket_held_by_another_worker(
+    settings: Settings, content: Content, sqlite_template: Path, tmp_path: Path
+) -> None:
+    await require_redis()
+    channels = settings.channels.model_copy(
+        update={
+            "webchat": settings.channels.webchat.model_copy(
+                update={"bus": "redis", "redis_url": REDIS_URL}
+            )
+        }
+    )
+    two_workers = settings.model_copy(update={"channels": channels})
+    clock = FakeClock(MONDAY_AFTERNOON)
+    # Two app instances on one store (the second finds the first's file), as two workers.
+    async with (
+        live_server(two_workers, content, sqlite_template, tmp_path, clock) as a,
+        live_server(two_workers, content, sqlite_template, tmp_path, clock) as b,
+    ):
+        for worker in (a, b):
+            assert isinstance(worker.channel.bus, RedisBus)
+            await asyncio.wait_for(worker.channel.bus.subscribed.wait(), 5)
+        async with httpx.AsyncClient(base_url=b.http) as http:
+            token = (await http.post("/webchat/session", json={})).json()["token"]
+        async with Client.connect(b.ws) as tab:
+            await tab.auth(token)
+            frames = await tab.say("hello", "w1")
+            conversation = next(f["conversation"] for f in frames if f["type"] == "ready")
+            await a.rep_says(conversation, "Dana here, from the other worker.")
+            frame = await tab.recv(within=5)
+    assert frame["role"] == "agent" and frame["text"] == "Dana here, from the other worker."
+    assert frame["seq"] == max(seqs(frames)) + 1
