@@ -44,7 +44,10 @@ class InMemoryLocks:
         self._locks[key] = (lock, users + 1)
         try:
             try:
-                await asyncio.wait_for(lock.acquire(), self.timeout)
+                # asyncio.timeout, not wait_for: wait_for runs the acquire in a task of its
+                # own, a loop round trip on every message even when the lock is free.
+                async with asyncio.timeout(self.timeout):
+                    await lock.acquire()
             except TimeoutError:
                 raise LockTimeout(
                     f"conversation {key!r} stayed locked for {self.timeout}s"

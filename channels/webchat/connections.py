@@ -80,9 +80,11 @@ class Connection:
         if self.closed:
             return False
         try:
-            async with self._lock:
-                # A visitor whose browser stopped reading must not hold up anyone else.
-                await asyncio.wait_for(self.transport.send_text(text), self._timeout)
+            # A visitor whose browser stopped reading must not hold up anyone else.
+            # (asyncio.timeout, not wait_for: wait_for wraps the send in a task of its own,
+            # a loop round trip on every frame.)
+            async with self._lock, asyncio.timeout(self._timeout):
+                await self.transport.send_text(text)
             return True
         except Exception:  # noqa: BLE001 - any failure means the socket is gone
             await self.close(1011)
