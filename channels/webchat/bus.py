@@ -84,6 +84,7 @@ class RedisBus:
         self._channel = channel
         self._origin = secrets.token_hex(8)
         self._task: asyncio.Task[None] | None = None
+        self._publish_failing = False
         self.subscribed = asyncio.Event()  # set while the subscription is live
 
     async def start(self) -> None:
@@ -96,8 +97,15 @@ class RedisBus:
             await self._redis.publish(self._channel, f"{self._origin} {visitor_id}")
         except Exception as exc:  # noqa: BLE001 - the message is committed; see module doc
             # Not a failed delivery: the store has it and the visitor's next resume shows
-            # it; only the push to a socket on another worker is late.
-            log.warning("web chat bus: publish failed (%s)", type(exc).__name__)
+            # it; only the push to a socket on another worker is late. Said once per outage,
+            # not once per message.
+            if not self._publish_failing:
+                log.warning("web chat bus: publish failed (%s)", type(exc).__name__)
+            self._publish_failing = True
+        else:
+            if self._publish_failing:
+                log.info("web chat bus: publishing again")
+            self._publish_failing = False
 
     async def stop(self) -> None:
         if self._task is not None:
