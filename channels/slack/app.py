@@ -3,7 +3,7 @@
 Every request (events, interactivity, slash commands) arrives on one URL. Bolt verifies the
 v0 signature (HMAC-SHA256 of ``v0:<timestamp>:<body>`` with the signing secret; a timestamp
 more than 5 minutes off is refused) and answers 401 to anything unsigned or altered; a
-signed request sent again byte for byte is refused with 401 too (``replay.py``).
+signed request sent again (same timestamp and signature) is refused with 401 too (``replay.py``).
 
 Listeners run before the response (``process_before_response=True``) but do nothing slow:
 they ``ack()``, translate the payload, and hand the real work to ``Background``. So Slack

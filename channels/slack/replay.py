@@ -2,12 +2,13 @@
 
 A valid signature only proves Slack sent the request within the last five minutes (bolt
 refuses an older timestamp); someone who captured one could send it again inside that
-window. Slack itself never does: each delivery, retries included, carries the time it was
-sent and its retry number. So a request whose timestamp, signature and retry number have
-all been seen before is a replay, and is refused with 401 before any listener runs.
+window. Slack itself never does: each delivery, retries included, is signed with the time it
+was sent. So a request whose timestamp and signature have been seen before is a replay, and
+is refused with 401 before any listener runs. The retry number is not part of the key: the
+signature does not cover that header, so a replayer could change it at will.
 
-A retry that a network glitch made Slack send twice within the same second would be
-refused too; Slack then retries again later, and the event id dedupe makes that harmless.
+A retry that Slack sent within the same second as the first delivery would be refused too;
+Slack then retries again later, and the event id dedupe makes that harmless.
 
 The memory is per process: with several web workers a replay could reach another one,
 where the event's idempotency key (the store's duplicate guard) still makes it do nothing.
@@ -33,16 +34,16 @@ class ReplayGuard:
         self._now = now
         # key -> the time after which the request would be refused as stale anyway;
         # insertion order is (nearly) expiry order, so expired keys sit at the front.
-        self._seen: dict[tuple[str, str, str], float] = {}
+        self._seen: dict[tuple[str, str], float] = {}
 
-    def first_time(self, timestamp: str, signature: str, retry: str = "") -> bool:
+    def first_time(self, timestamp: str, signature: str) -> bool:
         now = self._now()
         while self._seen:
             oldest, expires = next(iter(self._seen.items()))
             if expires >= now:
                 break
             del self._seen[oldest]
-        key = (timestamp, signature, retry)
+        key = (timestamp, signature)
         if key in self._seen:
             return False
         try:
@@ -66,8 +67,7 @@ def refuse_replays(guard: ReplayGuard) -> Callable[..., Awaitable[Any]]:
         header = req.headers.get
         timestamp = (header("x-slack-request-timestamp") or [""])[0]
         signature = (header("x-slack-signature") or [""])[0]
-        retry = (header("x-slack-retry-num") or [""])[0]
-        if not guard.first_time(timestamp, signature, retry):
+        if not guard.first_time(timestamp, signature):
             return BoltResponse(status=401, body='{"error": "replayed request"}')
         return await next()
 

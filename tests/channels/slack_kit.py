@@ -185,7 +185,9 @@ class SlackRig:
             "Content-Type": "application/x-www-form-urlencoded" if form else "application/json"
         }
         if signed:
-            all_headers.update(sign(body))
+            # Slack signs each delivery when it sends it, and retries go out seconds to
+            # minutes apart: a retry has a timestamp (and so a signature) of its own.
+            all_headers.update(sign(body, int(time.time()) - (retry or 0)))
         if retry is not None:
             all_headers.update(
                 {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}

@@ -100,6 +100,17 @@ async def test_a_replayed_request_is_refused(slack_rig: SlackRig) -> None:
     assert len(slack_rig.server.posts(DM)) == answers
 
 
+async def test_a_replay_with_a_changed_retry_header_is_still_refused(slack_rig: SlackRig) -> None:
+    # The signature does not cover X-Slack-Retry-Num, so a replayer can set it at will.
+    body = dm_body(slack_rig, "hello")
+    headers = sign(body)
+    assert (await slack_rig.post(body, headers=headers, signed=False)).status_code == 200
+    for retry in ("1", "2", "junk"):
+        replay = {**headers, "X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+        response = await slack_rig.post(body, headers=replay, signed=False)
+        assert response.status_code == 401, retry
+
+
 async def test_a_replayed_click_is_refused(slack_rig: SlackRig) -> None:
     # Interactivity and slash commands arrive on the same URL and are guarded the same way.
     click = slack_rig.payloads.click(DANIEL, "handoff:claim:999")
@@ -114,10 +125,10 @@ def test_the_guard_forgets_requests_once_their_signature_has_expired() -> None:
     guard = ReplayGuard(now=lambda: now[0])
     assert guard.first_time("1000000", "v0=a")
     assert not guard.first_time("1000000", "v0=a")
-    assert guard.first_time("1000000", "v0=a", retry="1")  # Slack's retry: its own request
-    assert not guard.first_time("not-a-number", "v0=b")
-    now[0] += WINDOW_SECONDS + 1  # bolt would refuse the old timestamp as stale by now
-    assert guard.first_time("1000302", "v0=c")
+    assert guard.first_time("1000001", "v0=b")  # Slack's retry: sent (and signed) later
+    assert not guard.first_time("not-a-number", "v0=c")
+    now[0] += WINDOW_SECONDS + 2  # bolt would refuse the old timestamps as stale by now
+    assert guard.first_time("1000303", "v0=d")
     assert len(guard) == 1
 
 
