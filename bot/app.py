@@ -61,10 +61,10 @@ def create_app(runtime: Runtime) -> FastAPI:
                 await slack.stop()
             if telegram is not None:
                 await telegram.stop()
-            await web.stop()
             retry_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retry_loop
+            await web.stop()  # after the outbox loop: nothing publishes any more
             await runtime.stop()
 
     app = FastAPI(

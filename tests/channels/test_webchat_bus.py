@@ -9,10 +9,13 @@ the rep's message committed by the other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -128,8 +131,11 @@ async def test_after_losing_redis_a_worker_subscribes_again_and_rereads_everyone
         assert isinstance(bus, RedisBus)
         await asyncio.wait_for(bus.subscribed.wait(), 5)
     admin = Redis.from_url(REDIS_URL)
-    try:
-        assert await admin.client_kill_filter(_type="pubsub", skipme=True) >= 2
+    try:  # only B's connections: other users of this Redis are left alone
+        ours = [c for c in await admin.client_list() if c.get("name") == b.client_name]
+        assert ours
+        for client in ours:
+            await admin.client_kill_filter(_id=client["id"])
     finally:
         await admin.aclose()
     await eventually(lambda: heard_b.everyone >= 1)
@@ -143,15 +149,79 @@ async def test_publishing_while_redis_is_unreachable_still_tells_this_worker(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     heard = Heard()
-    bus = RedisBus(heard.deliver, heard.all, url="redis://127.0.0.1:1/0")  # nothing listens
+    bus = RedisBus(heard.deliver, heard.all, url=f"redis://127.0.0.1:{free_port()}/0")
+    await bus.start()
     try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for visitor in ("v-1", "v-2", "v-3"):
-            await bus.publish(visitor)  # logged, not raised: the message is in the store
+            await bus.publish(visitor)  # never waits for Redis: it runs under a turn's lock
+        assert loop.time() - started < 0.05
         assert heard.visitors == ["v-1", "v-2", "v-3"]
+        await eventually(lambda: any("publish failed" in r.getMessage() for r in caplog.records))
+        await asyncio.sleep(0.7)  # a few retries later
         failures = [r for r in caplog.records if "publish failed" in r.getMessage()]
-        assert len(failures) == 1  # once per outage, not once per message
+        assert len(failures) == 1  # once per outage, not once per message or retry
     finally:
         await bus.stop()
+
+
+async def test_what_could_not_be_published_is_published_when_redis_is_back(
+    workers: Callable[[str], tuple[AnnouncementBus, Heard]],
+) -> None:
+    # Worker A cannot reach Redis (its address forwards to Redis only later) while B can:
+    # B's subscription never drops, so only A can make up for what it failed to say.
+    await require_redis()
+    b, heard_b = workers("redis")
+    await b.start()
+    assert isinstance(b, RedisBus)
+    await asyncio.wait_for(b.subscribed.wait(), 5)
+    port = free_port()
+    heard_a = Heard()
+    a = RedisBus(
+        heard_a.deliver, heard_a.all, url=f"redis://127.0.0.1:{port}/15", channel=b.channel
+    )
+    await a.start()
+    try:
+        await a.publish("said-while-away")
+        await asyncio.sleep(0.3)  # refused at least once
+        assert heard_b.visitors == []
+        async with forwarding(port):
+            await eventually(lambda: heard_b.visitors == ["said-while-away"], within=10)
+    finally:
+        await a.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def forwarding(port: int) -> AsyncIterator[None]:
+    """127.0.0.1:``port`` forwards to the test Redis while the block runs."""
+    target = urlsplit(REDIS_URL)
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(target.hostname, target.port)
+        await asyncio.gather(
+            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
+        )
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    try:
+        yield
+    finally:
+        server.close()
 
 
 def test_an_unknown_bus_is_a_configuration_error(tmp_path: Path) -> None:
