@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import inspect
 import itertools
@@ -34,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,13 @@ def timed(spent: Spent, part: str, fn: Callable[..., Any]) -> Callable[..., Any]
     return wrapper
 
 
-def instrument(runtime: Any, spent: Spent) -> None:
-    """Time the NLU, the knowledge base and SQLite where the hub calls them."""
+@contextlib.contextmanager
+def instrumented(runtime: Any, spent: Spent) -> Iterator[None]:
+    """Time the NLU, the knowledge base and SQLite where the hub calls them.
+
+    The SQLite methods are patched on their classes, so they are put back afterwards: the
+    next run must not pay for this run's wrappers too.
+    """
     from crm_store import sqlite_inline
 
     hub = runtime.hub
@@ -78,8 +84,14 @@ def instrument(runtime: Any, spent: Spent) -> None:
     knowledge = hub.services.knowledge
     knowledge.search = timed(spent, "knowledge", knowledge.search)
     knowledge.mentions = timed(spent, "knowledge", knowledge.mentions)
-    sqlite_inline.Cursor.execute = timed(spent, "sqlite", sqlite_inline.Cursor.execute)
-    sqlite_inline.Connection.commit = timed(spent, "sqlite", sqlite_inline.Connection.commit)
+    execute, commit = sqlite_inline.Cursor.execute, sqlite_inline.Connection.commit
+    sqlite_inline.Cursor.execute = timed(spent, "sqlite", execute)  # type: ignore[method-assign]
+    sqlite_inline.Connection.commit = timed(spent, "sqlite", commit)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        sqlite_inline.Cursor.execute = execute  # type: ignore[method-assign]
+        sqlite_inline.Connection.commit = commit  # type: ignore[method-assign]
 
 
 def memoize(runtime: Any, skip: frozenset[str]) -> None:
@@ -139,16 +151,16 @@ async def hub_turns(
     alone = parts_alone(runtime, turns)
     spent: Spent = defaultdict(float)
     memoize(runtime, skip)
-    instrument(runtime, spent)
     per = turns // conversations
 
     async def visitor(number: int) -> None:
         for i in range(per):
             await runtime.hub.receive(message(number, QUESTIONS[(number + i) % len(QUESTIONS)]))
 
-    cpu = time.process_time()
-    await asyncio.gather(*(visitor(v) for v in range(conversations)))
-    cpu = time.process_time() - cpu
+    with instrumented(runtime, spent):
+        cpu = time.process_time()
+        await asyncio.gather(*(visitor(v) for v in range(conversations)))
+        cpu = time.process_time() - cpu
     await runtime.stop()
     n = per * conversations
     return cpu / n, Spent(float, {k: v / n for k, v in spent.items()}), alone, captured
