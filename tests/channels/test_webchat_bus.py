@@ -65,6 +65,14 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
         await asyncio.sleep(0.01)
 
 
+async def listening(*buses: AnnouncementBus) -> None:
+    """Start Redis buses and wait until Redis has confirmed their subscriptions."""
+    for bus in buses:
+        await bus.start()
+        assert isinstance(bus, RedisBus)
+        await asyncio.wait_for(bus.subscribed.wait(), 5)
+
+
 @pytest.fixture
 async def workers() -> AsyncIterator[Callable[[str], tuple[AnnouncementBus, Heard]]]:
     """Makes buses of one kind on one channel (unique per test): one per worker."""
@@ -108,10 +116,7 @@ async def test_another_worker_hears_an_announcement_through_redis(
 ) -> None:
     await require_redis()
     (a, heard_a), (b, heard_b) = workers("redis"), workers("redis")
-    for bus in (a, b):
-        await bus.start()
-        assert isinstance(bus, RedisBus)
-        await asyncio.wait_for(bus.subscribed.wait(), 5)
+    await listening(a, b)
     await a.publish("visitor-on-b")
     await eventually(lambda: heard_b.visitors == ["visitor-on-b"])
     await asyncio.sleep(0.1)
@@ -126,10 +131,7 @@ async def test_after_losing_redis_a_worker_subscribes_again_and_rereads_everyone
     # every visitor it holds a socket for.
     await require_redis()
     (a, _), (b, heard_b) = workers("redis"), workers("redis")
-    for bus in (a, b):
-        await bus.start()
-        assert isinstance(bus, RedisBus)
-        await asyncio.wait_for(bus.subscribed.wait(), 5)
+    await listening(a, b)
     admin = Redis.from_url(REDIS_URL)
     try:  # only B's connections: other users of this Redis are left alone
         ours = [c for c in await admin.client_list() if c.get("name") == b.client_name]
@@ -173,9 +175,8 @@ async def test_what_could_not_be_published_is_published_when_redis_is_back(
     # B's subscription never drops, so only A can make up for what it failed to say.
     await require_redis()
     b, heard_b = workers("redis")
-    await b.start()
+    await listening(b)
     assert isinstance(b, RedisBus)
-    await asyncio.wait_for(b.subscribed.wait(), 5)
     port = free_port()
     heard_a = Heard()
     a = RedisBus(
