@@ -1,4 +1,4 @@
-"""Refuse a signed Slack request sent a second time, byte for byte (#6).
+"""Refuse a signed Slack request sent a second time (#6).
 
 A valid signature only proves Slack sent the request within the last five minutes (bolt
 refuses an older timestamp); someone who captured one could send it again inside that

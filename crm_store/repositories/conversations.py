@@ -19,7 +19,8 @@ _OPEN_AT = select(Conversation).where(
     Conversation.chat_id == bindparam("chat_id"),
     Conversation.thread_id == bindparam("thread_id"),
     # A literal, so the partial unique index on open addresses serves the lookup; with a
-    # bound parameter SQLite scanned every conversation (#4).
+    # bound parameter SQLite used it only by re-planning the statement for every value, and
+    # the plan made without the value scans every conversation (#4).
     Conversation.status != literal_column(f"'{ConversationStatus.CLOSED.value}'"),
 )
 # PostgreSQL: serialise writers of one conversation across workers.
