@@ -15,13 +15,14 @@ customer gets next.
   button. A new booking moves the lead to ``meeting_booked`` again.
 
 The customer's message is written to the outbox in the caller's transaction; the outbox
-loop sends it within seconds (or call ``hub.outbox.deliver`` after the commit). Pending
-reminders and the rep's check of the call are cancelled. A second click changes nothing and
-says what was recorded. Returns a short confirmation for the rep, in the rep's language.
+loop sends it within seconds, or the caller sends it after the commit with
+``hub.outbox.deliver_now(recorded.conversation_id)``. Pending reminders and the rep's check
+of the call are cancelled. A second click changes nothing and says what was recorded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,13 @@ from crm_store.models import ACTIVE_FOLLOW_UP, FollowUpStatus, LeadStatus
 from crm_store.repositories.leads import ALLOWED
 from crm_store.uow import UnitOfWork
 from dialogs.booking_records import release_lead, reminder_prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    said: str  # a short confirmation for the rep, in the rep's language
+    conversation_id: int | None = None  # where a message to the customer was queued
+
 
 OUTCOMES = {
     "done": FollowUpStatus.DONE,
@@ -52,14 +60,14 @@ async def record_outcome(
     settings: Any,
     content: Any = None,
     actor: str | None = None,
-) -> str:
+) -> Recorded:
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown follow-up outcome {outcome!r} (done, no_show, reschedule)")
     call = await uow.follow_ups.get(follow_up_id)
     rep = await rep_by_id(uow, call.rep_id)
     rep_lang = rep_language(rep, settings) if rep else language(None, settings)
     if call.status not in ACTIVE_FOLLOW_UP:
-        return texts.text(content, "outcome_already", rep_lang, status=call.status)
+        return Recorded(texts.text(content, "outcome_already", rep_lang, status=call.status))
     now = clock.now()
     config = settings.scheduler
     lead = await uow.leads.get(call.lead_id)
@@ -80,7 +88,7 @@ async def record_outcome(
             texts.text(content, "outcome_lead_note", rep_lang, status=lead.status) if steps else ""
         )
         if conversation is None or contact.marketing_opt_out:
-            return texts.text(content, "outcome_done_no_survey", rep_lang, lead_note=note)
+            return Recorded(texts.text(content, "outcome_done_no_survey", rep_lang, lead_note=note))
         minutes = config.survey_after_followup_minutes
         await schedule_survey(
             uow,
@@ -90,7 +98,9 @@ async def record_outcome(
             trigger_ref=f"followup:{call.id}",
             due_at=now + timedelta(minutes=minutes),
         )
-        return texts.text(content, "outcome_done", rep_lang, lead_note=note, minutes=minutes)
+        return Recorded(
+            texts.text(content, "outcome_done", rep_lang, lead_note=note, minutes=minutes)
+        )
     await release_lead(uow, lead.id, now)
     if conversation is not None:
         lang = language(conversation.language or contact.language, settings)
@@ -99,7 +109,9 @@ async def record_outcome(
         button = Button(texts.text(content, "button_book_call", lang), "book:start")
         await uow.messages.add_outbound(conversation, Reply(text, (button,)))
     key = "outcome_reschedule" if outcome == "reschedule" else "outcome_no_show"
-    return texts.text(content, key, rep_lang)
+    return Recorded(
+        texts.text(content, key, rep_lang), conversation.id if conversation is not None else None
+    )
 
 
 def _path(current: str, target: LeadStatus) -> list[LeadStatus]:

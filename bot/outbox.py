@@ -63,6 +63,16 @@ class Outbox:
             pending = await uow.messages.pending_for(conversation_id)
         return await self.deliver_loaded(conversation, pending)
 
+    async def deliver_now(self, conversation_id: int) -> int:
+        """Take the conversation's lock and send its pending replies: for work outside a
+        turn (a task, a rep's click) that committed replies to one conversation."""
+        async with UnitOfWork(self.db, self.clock) as uow:
+            conversation = await uow.conversations.get(conversation_id)
+        if conversation.channel not in self.adapters:
+            return 0
+        async with self.locks.hold(address_of(conversation)):
+            return await self.deliver(conversation_id)
+
     async def deliver_loaded(self, conversation: Conversation, pending: list[Message]) -> int:
         """``deliver`` with the pending rows already read (by the transaction that wrote
         them), which saves the hub a transaction on every message."""

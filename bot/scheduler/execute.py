@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.outbox import Outbox, address_of
+from bot.outbox import Outbox
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskContext, TaskHandlers, runs_outside_transaction
 from crm_store.database import Database
@@ -201,9 +201,6 @@ class TaskRunner:
             return  # the app's outbox loop sends them
         for conversation_id in sorted(ctx.conversations):
             try:
-                async with UnitOfWork(self.db, self.clock) as uow:
-                    conversation = await uow.conversations.get(conversation_id)
-                async with self.outbox.locks.hold(address_of(conversation)):
-                    await self.outbox.deliver(conversation_id)
+                await self.outbox.deliver_now(conversation_id)
             except Exception:  # the outbox loop retries; the task is done either way
                 log.exception("delivering conversation %s after a task failed", conversation_id)

@@ -265,7 +265,7 @@ class DeskActions:
         hub = self.hub()
         try:
             async with self.uow() as uow:
-                said = await record_outcome(
+                recorded = await record_outcome(
                     uow,
                     follow_up_id,
                     outcome,
@@ -278,9 +278,12 @@ class DeskActions:
             log.exception("follow-up %s outcome %s failed", follow_up_id, outcome)
             await self._tell(click, f"Could not record that: {type(exc).__name__}.")
             return "failed"
-        # The customer's "we missed each other" went to the outbox in that transaction.
-        await hub.outbox.deliver_due()
-        await self._settle(click, None, f":white_check_mark: {escape_text(said)} — <@{click.user}>")
+        if recorded.conversation_id is not None:
+            # The customer's "we missed each other" went to the outbox in that transaction:
+            # send just that (a sweep of the whole outbox would lock every conversation).
+            await hub.outbox.deliver_now(recorded.conversation_id)
+        said = escape_text(recorded.said)
+        await self._settle(click, None, f":white_check_mark: {said} — <@{click.user}>")
         return outcome
 
     # ── helpers ────────────────────────────────────────────────────────────

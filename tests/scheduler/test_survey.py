@@ -49,7 +49,10 @@ async def booked_call(db: Database, clock: FakeClock, **kw: object) -> Booked:
 
 async def outcome(db: Database, clock: FakeClock, settings, booked: Booked, what: str) -> str:  # noqa: ANN001
     async with UnitOfWork(db, clock) as uow:
-        return await record_outcome(uow, booked.follow_up_id, what, clock=clock, settings=settings)
+        recorded = await record_outcome(
+            uow, booked.follow_up_id, what, clock=clock, settings=settings
+        )
+    return recorded.said
 
 
 async def row(db: Database, clock: FakeClock, model: type, id_: int):  # noqa: ANN201
