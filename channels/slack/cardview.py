@@ -80,11 +80,19 @@ async def load(uow: UnitOfWork, card: SlackCard, *, asked: str = "", reason: str
         lead = await uow.leads.open_for_contact(contact.id)
     transcript: list[tuple[str, str]] = []
     if conversation is not None:
-        messages = await uow.messages.transcript(conversation.id)
-        spoken = [m for m in messages if m.text.strip()]
-        transcript = [(m.role, _clip(m.text)) for m in spoken[-TRANSCRIPT_MESSAGES:]]
+        # The tail only: a card is drawn on every claim and redraw, and a conversation can be
+        # long (#4 removed the same growth from the turn's path).
+        spoken = await uow.messages.latest_where(
+            conversation.id, lambda m: bool(m.text.strip()), TRANSCRIPT_MESSAGES
+        )
+        transcript = [(m.role, _clip(m.text)) for m in spoken]
         if not asked:
             asked = next((m.text for m in reversed(spoken) if m.role == "customer"), "")
+        if not asked:  # the customer last spoke before the tail
+            said = await uow.messages.latest_where(
+                conversation.id, lambda m: m.role == "customer" and bool(m.text.strip()), 1
+            )
+            asked = said[0].text if said else ""
     owner = await uow.reps.get(card.claimed_by_rep_id) if card.claimed_by_rep_id else None
     channel = conversation.channel if conversation else lead.source_channel if lead else ""
     language = (conversation.language if conversation else None) or (

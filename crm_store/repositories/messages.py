@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +67,7 @@ _INSERT_INBOUND = {
     for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
 # The web chat feed reads this after every turn.
+_PAGE = 20  # rows per read when reading a conversation backwards
 _TRANSCRIPT = (
     select(Message)
     .where(
@@ -273,3 +274,23 @@ class MessageRepository(Repository):
         stmt = _TRANSCRIPT if limit is None else _TRANSCRIPT.limit(limit)
         params = {"conversation_id": conversation_id, "after_seq": after_seq}
         return list((await self.session.scalars(stmt, params)).all())
+
+    async def latest_where(
+        self, conversation_id: int, keep: Callable[[Message], bool], count: int
+    ) -> list[Message]:
+        """The last ``count`` messages that ``keep`` accepts, oldest first: read backwards
+        from the end a page at a time, so a long conversation is not read whole."""
+        found: list[Message] = []
+        before: int | None = None
+        while len(found) < count:
+            stmt = select(Message).where(Message.conversation_id == conversation_id)
+            if before is not None:
+                stmt = stmt.where(Message.seq < before)
+            page = list(
+                (await self.session.scalars(stmt.order_by(Message.seq.desc()).limit(_PAGE))).all()
+            )
+            found += [m for m in page if keep(m)]
+            if len(page) < _PAGE:
+                break
+            before = page[-1].seq
+        return found[:count][::-1]

@@ -17,7 +17,7 @@ from crm_store.errors import (
     IdentityTaken,
     InvalidTransition,
 )
-from crm_store.models import Delivery, FollowUpStatus, LeadStatus
+from crm_store.models import Delivery, FollowUpStatus, LeadStatus, Role
 from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
 
@@ -346,3 +346,24 @@ async def test_business_events_are_written_with_their_change(
     ]
     assert len({e.event_id for e in events}) == len(events)
     assert events[-1].data["csat"] == 2 and events[3].data["starts_at"] == T0.isoformat()
+
+
+async def test_the_latest_matching_messages_are_read_from_the_end(
+    db: Database, clock: FakeClock
+) -> None:
+    # A Slack card shows a conversation's last lines without reading it whole: the read
+    # goes backwards a page at a time, past pages where nothing matches.
+    async with UnitOfWork(db, clock) as uow:
+        contact = await uow.contacts.get_or_create_for_identity("webchat", "tail")
+        conv = await uow.conversations.open_or_create(ADDR, contact.id)
+        for i in range(1, 46):  # every third message blank; one customer line, long ago
+            text = "" if i % 3 == 0 else f"line {i}"
+            role = Role.CUSTOMER if i == 2 else Role.BOT
+            await uow.messages.add_outbound(conv, Reply(text), role=role, flush=False)
+        await uow.session.flush()
+        tail = await uow.messages.latest_where(conv.id, lambda m: bool(m.text), 5)
+        first = await uow.messages.latest_where(conv.id, lambda m: m.role == "customer", 1)
+        none = await uow.messages.latest_where(conv.id, lambda m: m.text == "nope", 3)
+    assert [m.text for m in tail] == ["line 38", "line 40", "line 41", "line 43", "line 44"]
+    assert [m.text for m in first] == ["line 2"]
+    assert none == []
