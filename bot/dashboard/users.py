@@ -67,9 +67,6 @@ class UserStore:
         self.max_failed = max_failed
         self.lock_minutes = lock_minutes
 
-    async def get(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
-
     async def by_username(self, username: str, *, for_update: bool = False) -> User | None:
         stmt = select(User).where(User.username == username.strip().lower())
         if for_update:

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.privacy.erase import run_cleanup
 from bot.privacy.slack_cleanup import SlackEraser
+from bot.scheduler.context import outside_transaction
 from crm_store.models import ScheduledTask
 from crm_store.uow import UnitOfWork
 
@@ -34,6 +35,7 @@ def slack_eraser(settings: Any, *, base_url: str = SLACK_API_URL) -> SlackEraser
 
 
 def cleanup_handler(eraser: EraserFactory = slack_eraser) -> Any:
+    @outside_transaction
     async def handler(ctx: Any, task: ScheduledTask) -> None:
         outcome = await run_cleanup(ctx.db, ctx.clock, dict(task.payload), eraser(ctx.settings))
         # What is left is kept on the task, so a retry does not repeat finished work.
@@ -48,5 +50,4 @@ def cleanup_handler(eraser: EraserFactory = slack_eraser) -> Any:
         if not outcome.finished and outcome.retry_at is not None:
             ctx.retry(outcome.retry_at, "privacy cleanup waiting (delivery or Slack)")
 
-    handler.outside_transaction = True  # type: ignore[attr-defined]
     return handler

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -101,10 +101,6 @@ def window_of(since: str | None, until: str | None, tz: str = "UTC") -> Window:
     if start is not None and end is not None and start >= end:
         raise ValueError("until must be later than since")
     return Window(start, end)
-
-
-def last_days(now: datetime, days: int) -> Window:
-    return Window(now - timedelta(days=days), now)
 
 
 def period_key(when: datetime, by: str, tz: str = "UTC") -> str:

@@ -31,9 +31,6 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
-    def dicts(self) -> list[dict[str, Cell]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
-
 
 def _label(key: str, labels: Mapping[str, str] | None) -> str:
     return (labels or {}).get(key, key)

@@ -66,11 +66,6 @@ async def customer_conversation(uow: UnitOfWork, contact_id: int) -> Conversatio
     return reopened if reopened.contact_id == contact_id else None
 
 
-async def contact_of_lead(uow: UnitOfWork, lead_id: int) -> Contact:
-    lead = await uow.leads.get(lead_id)
-    return await uow.contacts.get(lead.contact_id)
-
-
 async def rep_by_id(uow: UnitOfWork, rep_id: int | None) -> Rep | None:
     if rep_id is None:
         return None
