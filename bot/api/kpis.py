@@ -156,6 +156,13 @@ def kpis_router(runtime: Any, principal: Any) -> APIRouter:
                 runtime.content,
                 rep_id=who.rep_id if who.is_rep else None,
             )
+            # Customers' own words: a read of personal data, audited like the others.
+            await uow.audit.log(
+                who.actor,
+                "api.kpis.unanswered",
+                target_type="unanswered_question",
+                detail={"returned": min(len(groups), limit), "groups": len(groups)},
+            )
         return [QuestionGroupOut.model_validate(g.as_json()) for g in groups[:limit]]
 
     return router

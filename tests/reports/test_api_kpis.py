@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.api import PREFIX
 from bot.api.auth import principal_dependency
@@ -33,7 +33,7 @@ from bot.reports.stats import window_of
 from bot.runtime import Runtime
 from bot.settings import Settings
 from crm_store.database import Database
-from crm_store.models import Base
+from crm_store.models import AuditLog, Base
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
 from tests.conftest import MONDAY_AFTERNOON
@@ -87,6 +87,14 @@ async def test_kpis_by_api_with_rep_scope(
         groups = (await get("/unanswered", "manager", limit=2)).json()
         assert [(g["language"], g["count"]) for g in groups] == [("en", 2), ("en", 1)]
         assert (await http.get("/api/v1/kpis/sales")).status_code == 401
+    # The unanswered groups quote customers: that read is audited (SECURITY.md).
+    async with UnitOfWork(db) as uow:
+        audited = (
+            await uow.session.scalars(
+                select(AuditLog).where(AuditLog.action == "api.kpis.unanswered")
+            )
+        ).all()
+    assert [(a.actor.startswith("token:"), a.detail["returned"]) for a in audited] == [(True, 2)]
 
 
 @pytest.fixture
