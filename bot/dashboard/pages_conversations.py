@@ -27,16 +27,10 @@ def routes(router: APIRouter, dash: Dashboard) -> None:
         q = request.query_params
         f = dash.filters(request)
         last = func.coalesce(Conversation.last_message_at, Conversation.created_at)
-        counts = (
-            select(Message.conversation_id, func.count(Message.id).label("n"))
-            .group_by(Message.conversation_id)
-            .subquery()
-        )
         stmt = (
-            select(Conversation, Contact, Rep.name, counts.c.n)
+            select(Conversation, Contact, Rep.name)
             .join(Contact, Contact.id == Conversation.contact_id)
             .outerjoin(Rep, Rep.id == Conversation.assigned_rep_id)
-            .outerjoin(counts, counts.c.conversation_id == Conversation.id)
             .where(viewer.conversations())
             .order_by(last.desc(), Conversation.id.desc())
             .limit(EXPORT_LIMIT if q.get("export") else LIMIT)
@@ -67,6 +61,14 @@ def routes(router: APIRouter, dash: Dashboard) -> None:
             )
         async with dash.uow() as uow:
             rows = (await uow.session.execute(stmt)).all()
+            # Counted for the listed conversations only (the store's every message would be
+            # grouped otherwise, on each page view).
+            counted = await uow.session.execute(
+                select(Message.conversation_id, func.count(Message.id))
+                .where(Message.conversation_id.in_([c.id for c, _, _ in rows]))
+                .group_by(Message.conversation_id)
+            )
+            counts = {conversation_id: n for conversation_id, n in counted}
             reps = [(str(r.id), r.name) for r in await uow.reps.list()]
             channels = (await uow.session.scalars(select(Conversation.channel).distinct())).all()
         table = Table(
@@ -92,9 +94,9 @@ def routes(router: APIRouter, dash: Dashboard) -> None:
                     c.language,
                     c.status,
                     owner,
-                    n or 0,
+                    counts.get(c.id, 0),
                 )
-                for c, contact, owner, n in rows
+                for c, contact, owner in rows
             ),
         )
         if q.get("export") == "conversations":

@@ -76,6 +76,10 @@ async def test_every_table_exports_as_csv(site: Site) -> None:
         f"/admin/conversations/{site.known.conversations[0]}?export=transcript"
     )
     assert [r[2] for r in rows(transcript.text)[1:]] == ["customer", "bot", "agent"]
+    listed = rows((await root.http.get(f"/admin/conversations?{PERIOD}&export=conversations")).text)
+    assert listed[0][0] == "conversation_id" and listed[0][-1] == "messages"
+    counts = {r[0]: r[-1] for r in listed[1:]}
+    assert counts[str(site.known.conversations[0])] == "3"  # the transcript's three lines
 
 
 async def test_surveys_page_has_charts_beside_tables_and_comments_detractors_first(
