@@ -6,6 +6,7 @@ format the results, so the three can never disagree about a number.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -136,7 +137,9 @@ async def unanswered_report(
 ) -> list[QuestionGroup]:
     questions = await load_questions(session, window, rep_id=rep_id)
     background = faq_background(content) if content is not None else None
-    return group_questions(questions, background=background)
+    # CPU work (about a second for 2,000 varied questions): off the event loop, which also
+    # serves the chat.
+    return await asyncio.to_thread(group_questions, questions, background=background)
 
 
 async def rep_names(session: AsyncSession) -> dict[str, str]:
