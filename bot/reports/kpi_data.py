@@ -67,25 +67,15 @@ def _in_window(stmt: Select[Any], column: Any, window: Window) -> Select[Any]:
     return stmt
 
 
-async def load_leads(session: AsyncSession, where: ColumnElement[bool]) -> list[k.LeadRow]:
-    """Leads matching ``where`` with the first time they entered each status."""
-    ids = select(Lead.id).where(where)
-    transitions = await session.execute(
-        select(
-            LeadTransition.lead_id,
-            LeadTransition.from_status,
-            LeadTransition.to_status,
-            LeadTransition.at,
-        )
-        .where(LeadTransition.lead_id.in_(ids))
-        .order_by(LeadTransition.id)
-    )
+async def load_leads(
+    session: AsyncSession, where: ColumnElement[bool], *, with_history: bool = True
+) -> list[k.LeadRow]:
+    """Leads matching ``where`` with the first time they entered each status (unless
+    ``with_history`` is false: then ``reached`` is empty and their transitions are not read)."""
     reached: dict[int, dict[str, datetime]] = {}
     lost_from: dict[int, str | None] = {}
-    for lead_id, src, dst, at in transitions.all():
-        reached.setdefault(lead_id, {}).setdefault(dst, at)
-        if dst == "lost":
-            lost_from[lead_id] = src
+    if with_history:
+        reached, lost_from = await _history(session, select(Lead.id).where(where))
     leads = await session.execute(
         select(
             Lead.id,
@@ -104,6 +94,29 @@ async def load_leads(session: AsyncSession, where: ColumnElement[bool]) -> list[
         k.LeadRow(*row, reached=reached.get(row[0], {}), lost_from=lost_from.get(row[0]))
         for row in leads.all()
     ]
+
+
+async def _history(
+    session: AsyncSession, ids: Select[tuple[int]]
+) -> tuple[dict[int, dict[str, datetime]], dict[int, str | None]]:
+    """Per lead: when it first reached each status, and the status it was lost from."""
+    transitions = await session.execute(
+        select(
+            LeadTransition.lead_id,
+            LeadTransition.from_status,
+            LeadTransition.to_status,
+            LeadTransition.at,
+        )
+        .where(LeadTransition.lead_id.in_(ids))
+        .order_by(LeadTransition.id)
+    )
+    reached: dict[int, dict[str, datetime]] = {}
+    lost_from: dict[int, str | None] = {}
+    for lead_id, src, dst, at in transitions.all():
+        reached.setdefault(lead_id, {}).setdefault(dst, at)
+        if dst == "lost":
+            lost_from[lead_id] = src
+    return reached, lost_from
 
 
 async def leads_created(session: AsyncSession, window: Window, scope: Scope) -> list[k.LeadRow]:
@@ -255,7 +268,10 @@ async def sales_kpis(
         ),
     )
     won = await load_leads(session, won_where)
-    open_leads = await load_leads(session, and_(scope.leads(), Lead.status.in_(k.OPEN_STATUSES)))
+    # The pipeline needs only their stage and value: no history.
+    open_leads = await load_leads(
+        session, and_(scope.leads(), Lead.status.in_(k.OPEN_STATUSES)), with_history=False
+    )
     human, unanswered = await human_responses(session, window, scope)
     claimed, unclaimed = await claims(session, window, scope)
     return k.SalesKpis(
