@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -31,6 +30,7 @@ from channels.slack.app import BotIdentity, Handlers, create_bolt_app
 from channels.slack.background import Background
 from channels.slack.commands import Commands, SlashCommand
 from channels.slack.desk import SlackDesk
+from channels.slack.once import Once
 from channels.slack.relay import Relay
 from channels.slack.staff import SlackStaff
 from channels.slack.translate import CHANNEL, ThreadReply
@@ -107,7 +107,7 @@ class SlackChannel:
         self.handler = AsyncSlackRequestHandler(self.bolt)
         self.db = db
         self.clock = clock
-        self._hinted: OrderedDict[str, None] = OrderedDict()
+        self._hinted = Once()
         self._socket: Any = None
         self._socket_task: asyncio.Task[None] | None = None
 
@@ -174,12 +174,8 @@ class SlackChannel:
             return await uow.reps.by_slack_user(slack_user_id) is not None
 
     async def _hint_rep(self, inbound: InboundMessage) -> None:
-        key = inbound.message_id or ""
-        if key in self._hinted:  # a retried event
+        if not self._hinted.first(inbound.message_id or ""):  # a retried event
             return
-        self._hinted[key] = None
-        while len(self._hinted) > 1000:
-            self._hinted.popitem(last=False)
         try:
             await self.api.post(inbound.address.chat_id, REP_HINT, bk.sections(REP_HINT))
         except DeliveryError as exc:

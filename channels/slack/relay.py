@@ -14,7 +14,6 @@ while the first delivery is still being handled. The agent message is stored wit
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.clock import Clock
@@ -25,6 +24,7 @@ from channels.slack.api import SlackApi
 from channels.slack.background import ORDER_WAIT_SECONDS
 from channels.slack.cards import CLAIMED, HANDOFF, OPEN, SlackCards
 from channels.slack.escape import to_plain_text
+from channels.slack.once import Once
 from channels.slack.translate import ThreadReply
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Role
@@ -33,7 +33,6 @@ from crm_store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 HubRef = Callable[[], ConversationHub]
-_HINTED = 1000
 
 
 async def send_to_customer(
@@ -59,7 +58,7 @@ class Relay:
         self.api = api
         self.hub = hub
         self._order = InMemoryLocks(timeout=ORDER_WAIT_SECONDS)
-        self._hinted: OrderedDict[str, None] = OrderedDict()
+        self._hinted = Once()
 
     async def handle(self, reply: ThreadReply) -> str:
         """Relay one thread reply; returns what happened (for logs and tests)."""
@@ -98,11 +97,8 @@ class Relay:
 
     async def _hint_claim(self, reply: ThreadReply) -> None:
         # Once per message, even if Slack delivers the event again.
-        if reply.dedupe_id in self._hinted:
+        if not self._hinted.first(reply.dedupe_id):
             return
-        self._hinted[reply.dedupe_id] = None
-        while len(self._hinted) > _HINTED:
-            self._hinted.popitem(last=False)
         try:
             await self.api.ephemeral(
                 reply.channel,
