@@ -7,12 +7,15 @@ then the buttons that fit the card's state. Everything the customer typed is esc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from channels.slack import blocks as bk
 from channels.slack.cards import CLAIMED, HANDED_BACK, HANDOFF, OPEN, RESOLVED
 from channels.slack.escape import escape_text
-from crm_store.models import Contact, Lead
+from crm_store.models import ChannelIdentity, Contact, Lead
 from crm_store.models_ops import SlackCard
 from crm_store.uow import UnitOfWork
 
@@ -61,12 +64,25 @@ def _clip(text: str, limit: int = TRANSCRIPT_CHARS) -> str:
 
 
 async def customer_name(uow: UnitOfWork, contact: Contact) -> str:
-    if contact.name:
-        return contact.name
-    for identity in await uow.contacts.identities(contact.id):
-        if identity.display_name:
-            return identity.display_name
-    return f"Contact #{contact.id}"
+    return (await customer_names(uow, [contact]))[contact.id]
+
+
+async def customer_names(uow: UnitOfWork, contacts: Iterable[Contact]) -> dict[int, str]:
+    """Contact id -> how Slack shows the customer: their name, else a platform display name,
+    else "Contact #id". One read of identities for all the unnamed (lists of customers)."""
+    contacts = list(contacts)
+    names = {c.id: c.name for c in contacts if c.name}
+    unnamed = [c.id for c in contacts if not c.name]
+    if unnamed:
+        identities = await uow.session.scalars(
+            select(ChannelIdentity)
+            .where(ChannelIdentity.contact_id.in_(unnamed))
+            .order_by(ChannelIdentity.id)
+        )
+        for identity in identities:
+            if identity.display_name:
+                names.setdefault(identity.contact_id, identity.display_name)
+    return {c.id: names.get(c.id) or f"Contact #{c.id}" for c in contacts}
 
 
 async def load(uow: UnitOfWork, card: SlackCard, *, asked: str = "", reason: str = "") -> CardView:

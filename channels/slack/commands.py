@@ -23,10 +23,18 @@ from bot.reports.surveys import load_survey_rows, summarize
 from bot.settings import Settings
 from channels.slack import blocks as bk
 from channels.slack.cards import SlackCards
-from channels.slack.cardview import CHANNELS, customer_name, lead_summary
+from channels.slack.cardview import CHANNELS, customer_names, lead_summary
 from channels.slack.escape import escape_text
 from crm_store.database import Database
-from crm_store.models import ACTIVE_FOLLOW_UP, FollowUp, Lead, LeadStatus, Rep
+from crm_store.models import (
+    ACTIVE_FOLLOW_UP,
+    Contact,
+    Conversation,
+    FollowUp,
+    Lead,
+    LeadStatus,
+    Rep,
+)
 from crm_store.models_ops import User
 from crm_store.uow import UnitOfWork
 
@@ -103,7 +111,8 @@ class Commands:
 
     async def leads(self, uow: UnitOfWork, rep: Rep) -> list[dict[str, Any]]:
         stmt = (
-            select(Lead)
+            select(Lead, Contact)
+            .join(Contact, Contact.id == Lead.contact_id)
             .where(
                 Lead.owner_rep_id == rep.id,
                 Lead.status.not_in([LeadStatus.WON.value, LeadStatus.LOST.value]),
@@ -111,17 +120,19 @@ class Commands:
             .order_by(Lead.score.desc(), Lead.id)
             .limit(LIST_LIMIT)
         )
-        lines = []
-        for lead in (await uow.session.scalars(stmt)).all():
-            contact = await uow.contacts.get(lead.contact_id)
-            name = escape_text(await customer_name(uow, contact))
-            lines.append(f"• *{name}* — {escape_text(lead_summary(lead))}")
+        rows = (await uow.session.execute(stmt)).all()
+        names = await customer_names(uow, [contact for _, contact in rows])
+        lines = [
+            f"• *{escape_text(names[contact.id])}* — {escape_text(lead_summary(lead))}"
+            for lead, contact in rows
+        ]
         return ephemeral("Your open leads", lines, "No open leads.")
 
     async def followups(self, uow: UnitOfWork, rep: Rep) -> list[dict[str, Any]]:
         stmt = (
-            select(FollowUp, Lead)
+            select(FollowUp, Contact)
             .join(Lead, Lead.id == FollowUp.lead_id)
+            .join(Contact, Contact.id == Lead.contact_id)
             .where(
                 FollowUp.rep_id == rep.id,
                 FollowUp.status.in_(ACTIVE_FOLLOW_UP),
@@ -131,11 +142,12 @@ class Commands:
             .limit(LIST_LIMIT)
         )
         mine = ZoneInfo(rep.timezone)
+        rows = (await uow.session.execute(stmt)).all()
+        names = await customer_names(uow, [contact for _, contact in rows])
         lines = []
-        for follow_up, lead in (await uow.session.execute(stmt)).all():
+        for follow_up, contact in rows:
             theirs = ZoneInfo(follow_up.customer_timezone)
-            contact = await uow.contacts.get(lead.contact_id)
-            name = escape_text(await customer_name(uow, contact))
+            name = escape_text(names[contact.id])
             start_mine = follow_up.starts_at.astimezone(mine)
             start_theirs = follow_up.starts_at.astimezone(theirs)
             lines.append(
@@ -147,13 +159,21 @@ class Commands:
 
     async def handoffs(self, uow: UnitOfWork) -> list[dict[str, Any]]:
         now = self.clock.now()
+        cards = await SlackCards(uow).live()
+        found = await uow.session.execute(
+            select(Conversation, Contact)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Conversation.id.in_([c.conversation_id for c in cards]))
+        )
+        of = {conversation.id: (conversation, contact) for conversation, contact in found}
+        names = await customer_names(uow, [contact for _, contact in of.values()])
+        reps = {r.id: r for r in await uow.reps.list()}
         lines = []
-        for card in await SlackCards(uow).live():
-            conversation = await uow.conversations.get(card.conversation_id or 0)
-            contact = await uow.contacts.get(conversation.contact_id)
-            name = escape_text(await customer_name(uow, contact))
+        for card in cards:
+            conversation, contact = of[card.conversation_id or 0]
+            name = escape_text(names[contact.id])
             waited = int((now - card.created_at).total_seconds() // 60)
-            owner = await uow.reps.get(card.claimed_by_rep_id) if card.claimed_by_rep_id else None
+            owner = reps.get(card.claimed_by_rep_id) if card.claimed_by_rep_id else None
             who = f"claimed by {escape_text(owner.name)}" if owner else "*unclaimed*"
             channel = CHANNELS.get(conversation.channel, conversation.channel)
             lines.append(f"• #{card.id} *{name}* ({channel}) — {who}, {waited} min ago")
@@ -186,9 +206,11 @@ class Commands:
         return ephemeral("Sales report", lines)
 
     async def find(self, uow: UnitOfWork, query: str) -> list[dict[str, Any]]:
+        contacts = await uow.contacts.search(query, limit=LIST_LIMIT)
+        names = await customer_names(uow, contacts)
         lines = []
-        for contact in await uow.contacts.search(query, limit=LIST_LIMIT):
-            name = escape_text(await customer_name(uow, contact))
+        for contact in contacts:
+            name = escape_text(names[contact.id])
             details = " · ".join(
                 escape_text(v) for v in (contact.email, contact.phone, contact.company) if v
             )
