@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from bot.config_loader import ConfigError
 from bot.content import load_content
 from bot.reports.kpi_data import Scope, leads_created, sales_kpis
+from bot.reports.service import unanswered_report
 from bot.reports.stats import Window
 from bot.reports.surveys import load_survey_rows, summarize
-from bot.reports.unanswered import faq_background, group_questions, load_questions
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,7 @@ async def build_weekly_digest(
     kpis = await sales_kpis(uow.session, week, now)
     previous_leads = len(await leads_created(uow.session, before, Scope()))
     content = content if content is not None else _faq_content(settings)
-    background = faq_background(content) if content is not None else None
-    asked = await load_questions(uow.session, week)
-    groups = group_questions(asked, background=background)[:TOP_QUESTIONS]
+    groups = (await unanswered_report(uow.session, week, content))[:TOP_QUESTIONS]
 
     def answers(n: int) -> str:
         return t["answers"].format(n=n) if n else t["none"]

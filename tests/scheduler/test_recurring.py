@@ -40,12 +40,14 @@ async def test_a_digest_missed_while_down_runs_once_and_schedules_the_next(
 ) -> None:
     runs: list[datetime] = []
 
-    async def digest(uow: Any, now: datetime, settings: Any) -> tuple[str, dict[str, Any]]:
+    async def digest(
+        uow: Any, now: datetime, settings: Any, content: Any
+    ) -> tuple[str, dict[str, Any]]:
         runs.append(now)
         return "Last week: 3 leads", {"fields": [["Leads", "3"]]}
 
     runner = make_runner(seeded_db, clock, settings, content)
-    runner.handlers[DIGEST] = rec.recurring_handler(DIGEST, digest)
+    runner.handlers[DIGEST] = rec.recurring_handler(DIGEST, rec.digest_job(digest))
     service = Scheduler(runner, config=CONFIG)
     await service.ensure_recurring()
     await service.ensure_recurring()  # every start does this: still one row

@@ -4,15 +4,18 @@ Each occurrence is one task row with a dedupe key naming its date, so two worker
 it once, and one that came due while the process was down runs once on start (the next one
 is then scheduled from now, never a backlog). The jobs themselves are written elsewhere:
 
-- ``digest.weekly``: ``bot.reports.digest.build_weekly_digest(uow, now, settings)`` returns
-  ``(text, content)``, posted to the managers' channel as a ``digest`` staff message.
+- ``digest.weekly``: ``bot.reports.digest.build_weekly_digest(uow, now, settings, content)``
+  returns ``(text, content)``, posted to the managers' channel as a ``digest`` staff message.
 - ``retention.run``: ``bot.privacy.retention.run_retention(uow, now, settings)``.
+
+A job is ``(ctx, task) -> more``: ``more`` asks for the next run soon rather than at the
+next occurrence (a retention run that hit its batch limit).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +31,30 @@ from crm_store.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 DIGEST, RETENTION = "digest.weekly", "retention.run"
-JOBS: dict[str, Callable[..., Any]] = {DIGEST: build_weekly_digest, RETENTION: run_retention}
+Job = Callable[[TaskContext, ScheduledTask], Awaitable[bool]]
+
+
+def digest_job(build: Callable[..., Awaitable[tuple[str, dict[str, Any]]]]) -> Job:
+    async def job(ctx: TaskContext, task: ScheduledTask) -> bool:
+        text, extras = await build(ctx.uow, ctx.now, ctx.settings, ctx.content)
+        await add_staff_message(
+            ctx.uow,
+            target="managers",
+            kind="digest",
+            text=text,
+            content=extras,
+            dedupe_key=f"task:{task.id}:digest",
+        )
+        return False
+
+    return job
+
+
+async def retention_job(ctx: TaskContext, task: ScheduledTask) -> bool:
+    return (await run_retention(ctx.uow, ctx.now, ctx.settings)).more
+
+
+JOBS: dict[str, Job] = {DIGEST: digest_job(build_weekly_digest), RETENTION: retention_job}
 CONTINUE_AFTER = timedelta(minutes=5)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -68,22 +94,12 @@ async def ensure_scheduled(
     )
 
 
-def recurring_handler(kind: str, job: Callable[..., Any]) -> TaskHandler:
+def recurring_handler(kind: str, job: Job) -> TaskHandler:
     async def handler(ctx: TaskContext, task: ScheduledTask) -> None:
-        result = await job(ctx.uow, ctx.now, ctx.settings)
-        if kind == DIGEST:
-            text, extras = result
-            await add_staff_message(
-                ctx.uow,
-                target="managers",
-                kind="digest",
-                text=text,
-                content=extras,
-                dedupe_key=f"task:{task.id}:digest",
-            )
+        more = await job(ctx, task)
         zone = ctx.settings.business.timezone
         # A retention run that hit its batch limit goes on shortly, not tomorrow.
-        soon = ctx.now + CONTINUE_AFTER if getattr(result, "more", False) else None
+        soon = ctx.now + CONTINUE_AFTER if more else None
         await ensure_scheduled(ctx.uow, kind, ctx.now, zone, ctx.config, due=soon)
 
     handler.__name__ = kind.replace(".", "_")
