@@ -16,7 +16,6 @@ from bot.api.params import Channel, RepId, Since, TimeRange, Until
 from bot.api.schemas import REP_FORBIDDEN
 from bot.reports.kpi_data import Scope
 from bot.reports.service import sales_report, unanswered_report
-from bot.reports.stats import Window
 from crm_store.uow import UnitOfWork
 
 
@@ -128,7 +127,7 @@ def kpis_router(runtime: Any, principal: Any) -> APIRouter:
         async with UnitOfWork(runtime.db, runtime.clock) as uow:
             report = await sales_report(
                 uow.session,
-                Window(window.since, window.until),
+                window,
                 runtime.clock.now(),
                 timezone=runtime.settings.business.timezone,
                 by=group_by,
@@ -152,7 +151,7 @@ def kpis_router(runtime: Any, principal: Any) -> APIRouter:
         async with UnitOfWork(runtime.db, runtime.clock) as uow:
             groups = await unanswered_report(
                 uow.session,
-                Window(window.since, window.until),
+                window,
                 runtime.content,
                 rep_id=who.rep_id if who.is_rep else None,
             )

@@ -14,6 +14,8 @@ from fastapi import HTTPException, Path, Query, status
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reports.stats import Window
+
 MAX_ID = 2**63 - 1
 MAX_LIMIT = 200
 
@@ -53,9 +55,8 @@ def to_utc(value: datetime | None, field: str) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class TimeRange:
-    since: datetime | None
-    until: datetime | None
+class TimeRange(Window):
+    """A report window from API query parameters: UTC, checked, errors as 422s."""
 
     @classmethod
     def of(cls, since: datetime | None, until: datetime | None) -> TimeRange:
@@ -63,13 +64,6 @@ class TimeRange:
         if start is not None and end is not None and start >= end:
             raise invalid("until", "until must be later than since", end.isoformat())
         return cls(start, end)
-
-    def apply(self, stmt: Select[Any], column: Any) -> Select[Any]:
-        if self.since is not None:
-            stmt = stmt.where(column >= self.since)
-        if self.until is not None:
-            stmt = stmt.where(column < self.until)
-        return stmt
 
 
 async def paginate(

@@ -35,10 +35,7 @@ def routes(router: APIRouter, dash: Dashboard) -> None:
             .order_by(last.desc(), Conversation.id.desc())
             .limit(EXPORT_LIMIT if q.get("export") else LIMIT)
         )
-        if f.window.since is not None:
-            stmt = stmt.where(last >= f.window.since)
-        if f.window.until is not None:
-            stmt = stmt.where(last < f.window.until)
+        stmt = f.window.apply(stmt, last)
         if opt(q.get("status")) in STATUSES:
             stmt = stmt.where(Conversation.status == q["status"])
         if opt(q.get("channel")):

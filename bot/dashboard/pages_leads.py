@@ -54,10 +54,7 @@ def routes(router: APIRouter, dash: Dashboard) -> None:
         if lead_id is not None:
             stmt = stmt.where(Lead.id == lead_id)
         else:
-            if f.window.since is not None:
-                stmt = stmt.where(Lead.created_at >= f.window.since)
-            if f.window.until is not None:
-                stmt = stmt.where(Lead.created_at < f.window.until)
+            stmt = f.window.apply(stmt, Lead.created_at)
         if opt(q.get("status")) in set(LeadStatus):
             stmt = stmt.where(Lead.status == q["status"])
         if opt(q.get("channel")):

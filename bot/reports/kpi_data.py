@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,14 +56,6 @@ class Scope:
         if self.channel is not None:
             cond = and_(cond, Conversation.channel == self.channel)
         return cond
-
-
-def _in_window(stmt: Select[Any], column: Any, window: Window) -> Select[Any]:
-    if window.since is not None:
-        stmt = stmt.where(column >= window.since)
-    if window.until is not None:
-        stmt = stmt.where(column < window.until)
-    return stmt
 
 
 async def load_leads(
@@ -120,26 +111,21 @@ async def _history(
 
 
 async def leads_created(session: AsyncSession, window: Window, scope: Scope) -> list[k.LeadRow]:
-    where = scope.leads()
-    if window.since is not None:
-        where = and_(where, Lead.created_at >= window.since)
-    if window.until is not None:
-        where = and_(where, Lead.created_at < window.until)
-    return await load_leads(session, where)
+    return await load_leads(session, and_(scope.leads(), *window.conditions(Lead.created_at)))
 
 
 async def load_visitors(session: AsyncSession, window: Window, scope: Scope) -> list[k.VisitorRow]:
     stmt = select(Conversation.contact_id, Conversation.channel, Conversation.created_at).where(
         scope.conversations()
     )
-    rows = await session.execute(_in_window(stmt, Conversation.created_at, window))
+    rows = await session.execute(window.apply(stmt, Conversation.created_at))
     return [k.VisitorRow(*row) for row in rows.all()]
 
 
 async def first_replies(session: AsyncSession, window: Window, scope: Scope) -> list[float]:
     """Seconds from each conversation's first customer message to the first reply after it."""
-    convs = _in_window(
-        select(Conversation.id).where(scope.conversations()), Conversation.created_at, window
+    convs = window.apply(
+        select(Conversation.id).where(scope.conversations()), Conversation.created_at
     )
     first_in = (
         select(Message.conversation_id.label("cid"), func.min(Message.seq).label("seq"))
@@ -175,10 +161,9 @@ async def first_replies(session: AsyncSession, window: Window, scope: Scope) -> 
 async def human_responses(
     session: AsyncSession, window: Window, scope: Scope
 ) -> tuple[list[float], int]:
-    events = _in_window(
+    events = window.apply(
         select(DomainEvent.data, DomainEvent.at).where(DomainEvent.type == "handoff.requested"),
         DomainEvent.at,
-        window,
     )
     requests = [
         (int(data["conversation_id"]), at)
@@ -220,7 +205,7 @@ async def claims(session: AsyncSession, window: Window, scope: Scope) -> tuple[l
         stmt = stmt.join(Conversation, Conversation.id == SlackCard.conversation_id).where(
             Conversation.channel == scope.channel
         )
-    rows = await session.execute(_in_window(stmt, SlackCard.created_at, window))
+    rows = await session.execute(window.apply(stmt, SlackCard.created_at))
     return k.claim_minutes(rows.all())
 
 
@@ -234,7 +219,7 @@ async def load_follow_ups(
         stmt = stmt.join(Lead, Lead.id == FollowUp.lead_id).where(
             Lead.source_channel == scope.channel
         )
-    rows = await session.execute(_in_window(stmt, FollowUp.starts_at, window))
+    rows = await session.execute(window.apply(stmt, FollowUp.starts_at))
     return [k.FollowUpRow(*row) for row in rows.all()]
 
 
@@ -260,10 +245,9 @@ async def sales_kpis(
     won_where = and_(
         scope.leads(),
         Lead.id.in_(
-            _in_window(
+            window.apply(
                 select(LeadTransition.lead_id).where(LeadTransition.to_status == "won"),
                 LeadTransition.at,
-                window,
             )
         ),
     )

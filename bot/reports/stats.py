@@ -11,7 +11,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select
 
 
 def pct(part: float, whole: float) -> float | None:
@@ -64,6 +67,21 @@ class Window:
 
     since: datetime | None = None
     until: datetime | None = None
+
+    def apply(self, stmt: Select[Any], column: Any) -> Select[Any]:
+        """``stmt`` limited to rows whose ``column`` lies in the window."""
+        for condition in self.conditions(column):
+            stmt = stmt.where(condition)
+        return stmt
+
+    def conditions(self, column: Any) -> list[ColumnElement[bool]]:
+        """What ``column`` must satisfy to lie in the window (none for an open window)."""
+        found: list[ColumnElement[bool]] = []
+        if self.since is not None:
+            found.append(column >= self.since)
+        if self.until is not None:
+            found.append(column < self.until)
+        return found
 
     def contains(self, when: datetime | None) -> bool:
         if when is None:

@@ -188,10 +188,7 @@ async def load_questions(
         UnansweredQuestion.conversation_id,
         UnansweredQuestion.created_at,
     ).order_by(UnansweredQuestion.id.desc())
-    if window.since is not None:
-        stmt = stmt.where(UnansweredQuestion.created_at >= window.since)
-    if window.until is not None:
-        stmt = stmt.where(UnansweredQuestion.created_at < window.until)
+    stmt = window.apply(stmt, UnansweredQuestion.created_at)
     if rep_id is not None:
         stmt = stmt.join(Conversation, Conversation.id == UnansweredQuestion.conversation_id)
         stmt = stmt.where(Scope(rep_id=rep_id).conversations())
