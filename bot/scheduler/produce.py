@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm_store.models_ops import PENDING, EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
+
+Row = TypeVar("Row", StaffMessage, EmailMessage)
 
 
 async def _exists(uow: UnitOfWork, model: type, dedupe_key: str | None) -> bool:
@@ -42,23 +44,17 @@ async def add_staff_message(
     dedupe_key: str | None = None,
 ) -> StaffMessage | None:
     """Queue a message to staff; None if one with this ``dedupe_key`` exists already."""
-    if await _exists(uow, StaffMessage, dedupe_key):
-        return None
-    now = uow.clock.now()
-    row = StaffMessage(
+    return await _queue(
+        uow,
+        StaffMessage,
+        dedupe_key,
         target=target,
         rep_id=rep_id,
         kind=kind,
         text=text,
         content=dict(content or {}),
         ref=ref,
-        dedupe_key=dedupe_key,
-        state=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
     )
-    return row if await _insert(uow, row) else None
 
 
 async def add_email(
@@ -73,16 +69,28 @@ async def add_email(
     dedupe_key: str | None = None,
 ) -> EmailMessage | None:
     """Queue an e-mail; None if one with this ``dedupe_key`` exists already."""
-    if await _exists(uow, EmailMessage, dedupe_key):
-        return None
-    now = uow.clock.now()
-    row = EmailMessage(
+    return await _queue(
+        uow,
+        EmailMessage,
+        dedupe_key,
         contact_id=contact_id,
         to_address=to_address,
         subject=subject[:300],
         body_text=body_text,
         ics=ics,
         kind=kind,
+    )
+
+
+async def _queue(
+    uow: UnitOfWork, model: type[Row], dedupe_key: str | None, **fields: Any
+) -> Row | None:
+    """A new pending outbox row, due now; None if ``dedupe_key`` was written before."""
+    if await _exists(uow, model, dedupe_key):
+        return None
+    now = uow.clock.now()
+    row = model(
+        **fields,
         dedupe_key=dedupe_key,
         state=PENDING,
         attempts=0,

@@ -11,8 +11,6 @@ resolved or handed back while still open). A lead card stays ``claimed`` once cl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import or_, select, update
 
 from crm_store.models_ops import SlackCard
@@ -113,14 +111,11 @@ class SlackCards:
         status: str,
         *,
         by_rep_id: int | None = None,
-        only_from: Iterable[str] = LIVE,
     ) -> bool:
         """Move a live card to ``status``; False if it was closed already (or, with
         ``by_rep_id``, claimed by another rep meanwhile)."""
         now = self.clock.now()
-        stmt = update(SlackCard).where(
-            SlackCard.id == card_id, SlackCard.status.in_(tuple(only_from))
-        )
+        stmt = update(SlackCard).where(SlackCard.id == card_id, SlackCard.status.in_(LIVE))
         if by_rep_id is not None:
             stmt = stmt.where(
                 or_(SlackCard.claimed_by_rep_id.is_(None), SlackCard.claimed_by_rep_id == by_rep_id)
