@@ -121,7 +121,7 @@ async def hub_turns(
 
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from bot.types import ChannelAddress, InboundMessage
+    from dialogs.core.types import ChannelAddress, InboundMessage
     from tests.driver import RecordingAdapter
 
     settings = load_settings(ROOT / "config", {"SALESBOT_DATA_DIR": str(data_dir)})

@@ -252,8 +252,8 @@ async def session_tokens(base: str, n: int) -> list[str]:
 
 
 async def benchmark(args: argparse.Namespace) -> dict[str, object]:
-    from bot.clock import SystemClock
     from channels.webchat.tokens import VisitorTokens
+    from crm_store.clock import SystemClock
 
     secret = secrets.token_urlsafe(32)
     data_dir = tempfile.mkdtemp(prefix="salesbot-bench-")

@@ -1,3 +1,3 @@
-from bot.cli import app
+from bot.cli.main import app
 
 app(prog_name="salesbot")

@@ -19,7 +19,7 @@ from bot.metrics import CONTENT_TYPE_LATEST as METRICS_CONTENT_TYPE
 from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
 from bot.settings import Settings
-from bot.webhooks import running_webhooks
+from bot.webhooks.delivery import running_webhooks
 from channels import webchat
 from channels.slack.channel import attach as attach_slack
 from channels.telegram.channel import attach as attach_telegram

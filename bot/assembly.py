@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.clock import Clock
-from bot.content import Content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub, Understanding
 from bot.locks import ConversationLocks, InMemoryLocks
@@ -13,14 +11,16 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.settings import Settings
 from channels.base import ChannelAdapter
+from crm_store.clock import Clock
 from crm_store.database import Database
-from dialogs.flows.booking import BookingFlow
-from dialogs.flows.lead import LeadFlow
-from dialogs.flows.qa import QaFlow
-from dialogs.flows.survey import SurveyFlow
-from dialogs.knowledge import KnowledgeBase
+from dialogs.core.content import Content
+from dialogs.core.turn import DialogServices
+from dialogs.flows.booking.flow import BookingFlow
+from dialogs.flows.lead.flow import LeadFlow
+from dialogs.flows.qa.flow import QaFlow
+from dialogs.flows.survey.flow import SurveyFlow
+from dialogs.knowledge.index import KnowledgeBase
 from dialogs.manager import DialogManager
-from dialogs.turn import DialogServices
 
 
 def build_hub(

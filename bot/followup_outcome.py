@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import Clock
 from bot.scheduler import texts
 from bot.scheduler.people import customer_conversation, language, rep_by_id, rep_language
 from bot.scheduler.schedule import schedule_survey
-from bot.types import Button, Reply
+from crm_store.clock import Clock
 from crm_store.models import ACTIVE_FOLLOW_UP, FollowUpStatus, LeadStatus
 from crm_store.repositories.leads import ALLOWED
 from crm_store.uow import UnitOfWork
-from dialogs.booking_records import release_lead, reminder_prefix
+from dialogs.core.types import Button, Reply
+from dialogs.flows.booking.records import release_lead, reminder_prefix
 
 
 @dataclass(frozen=True, slots=True)

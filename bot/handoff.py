@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from dialogs.events import HandoffEvent
+from dialogs.core.events import HandoffEvent
 
 
 class HandoffService(Protocol):

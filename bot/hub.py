@@ -14,24 +14,24 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import payloads
-from bot.clock import Clock
 from bot.handoff import HandoffService
 from bot.locks import ConversationLocks
 from bot.logs import bind_conversation
 from bot.metrics import Metrics
 from bot.outbox import Outbox, address_of
 from bot.privacy.suppression import is_suppressed, suppression_key
-from bot.types import ChannelAddress, InboundMessage, Reply
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.errors import DuplicateMessage, violated
 from crm_store.models import Contact, Conversation, ConversationStatus, Message, Role
 from crm_store.uow import UnitOfWork
-from dialogs.events import HandoffEvent
+from dialogs.core import payloads
+from dialogs.core.events import HandoffEvent
+from dialogs.core.state import DialogState
+from dialogs.core.turn import DialogServices, Turn
+from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 from dialogs.manager import DialogManager
 from dialogs.nlu import NluResult, detect_language, language_of_hint
-from dialogs.state import DialogState
-from dialogs.turn import DialogServices, Turn
 
 log = logging.getLogger(__name__)
 

@@ -13,15 +13,15 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.clock import Clock
 from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
-from bot.types import ChannelAddress
 from channels.base import ChannelAdapter, DeliveryError
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message
 from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress
 
 log = logging.getLogger(__name__)
 

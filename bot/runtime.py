@@ -6,9 +6,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from bot.clock import Clock, SystemClock
-from bot.config_loader import ConfigError
-from bot.content import Content, RepConfig, Reps, load_content
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import ConversationLocks, InMemoryLocks
@@ -17,9 +14,12 @@ from bot.settings import Settings
 from bot.staff import StaffChannel
 from channels.base import ChannelAdapter
 from crm_store import migrate
+from crm_store.clock import Clock, SystemClock
 from crm_store.database import Database
 from crm_store.models import Rep
 from crm_store.uow import UnitOfWork
+from dialogs.core.config import ConfigError
+from dialogs.core.content import Content, RepConfig, Reps, load_content
 
 log = logging.getLogger(__name__)
 

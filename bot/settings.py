@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from bot.config_loader import ConfigError, read_yaml, validate
 from bot.dashboard.config import DashboardSettings
 from bot.privacy.settings import PrivacySettings
 from bot.scheduler.config import EmailSettings, SchedulerSettings
-from bot.webhook_config import WebhooksSettings
+from bot.webhooks.config import WebhooksSettings
+from dialogs.core.config import ConfigError, read_yaml, validate
 
 ENV_PREFIX = "SALESBOT_"
 SETTINGS_FILE = "settings.yaml"

@@ -1,7 +1,7 @@
 """Messages to sales staff: the protocol between the producers and the staff channel.
 
 Producers (scheduled reminders, escalations, detractor alerts, digests) write
-``crm_store.models_ops.StaffMessage`` rows in the same transaction as their work. A
+``crm_store.models.ops.StaffMessage`` rows in the same transaction as their work. A
 ``StaffChannel`` (Slack in production, ``InMemoryStaff`` in tests and when Slack is off)
 delivers them after the commit; undelivered rows are retried.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from crm_store.models_ops import StaffMessage
+from crm_store.models.ops import StaffMessage
 
 
 class StaffChannel(Protocol):

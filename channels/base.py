@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.types import ChannelAddress, Reply
+from dialogs.core.types import ChannelAddress, Reply
 
 
 class DeliveryError(Exception):

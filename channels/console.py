@@ -10,7 +10,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.types import Button, ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "console"
 

@@ -12,7 +12,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, SystemClock
+from crm_store.clock import Clock, SystemClock
 from crm_store.database import Database
 from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.consents import ConsentRepository

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.types import Button
-from dialogs.flows.handoff import HandoffFlow
-from dialogs.flows.privacy import PrivacyFlow
-from dialogs.flows.smalltalk import SmallTalkFlow
+from dialogs.core.turn import Flow, Outcome, Turn
+from dialogs.core.types import Button
+from dialogs.flows.handoff.flow import HandoffFlow
+from dialogs.flows.privacy.flow import PrivacyFlow
+from dialogs.flows.smalltalk.flow import SmallTalkFlow
 from dialogs.nlu import language_switch_request
-from dialogs.turn import Flow, Outcome, Turn
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import Clock
-from bot.content import LANGS, Content
+from crm_store.clock import Clock
+from dialogs.core.content import LANGS, Content
 from dialogs.nlu import NluModel, NluService, load_or_train
 
 # Training data may teach what is off-topic under this intent name (Rasa's convention);

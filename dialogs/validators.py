@@ -18,7 +18,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from bot.content import Choice, FormField
+from dialogs.core.content import Choice, FormField
 from dialogs.nlu.numbers import CN_NUMERAL_CHARS, cn_to_int
 
 MAX_TEXT = 200  # contact name and company columns hold 200 characters

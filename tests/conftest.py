@@ -20,16 +20,16 @@ import pytest
 from sqlalchemy import text
 
 from bot.assembly import build_hub
-from bot.clock import FakeClock, SystemClock
-from bot.content import Content, load_content
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.runtime import upsert_reps
 from bot.settings import Settings, load_settings
 from crm_store import migrate
+from crm_store.clock import FakeClock, SystemClock
 from crm_store.database import Database
 from crm_store.models import Base
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content, load_content
 from dialogs.nlu import NluService
 from dialogs.understanding import load_understanding
 from tests.driver import Chat, RecordingAdapter

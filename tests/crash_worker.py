@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.runtime import Runtime
 from bot.settings import load_settings
-from bot.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = ChannelAddress("webchat", "crash-visitor")

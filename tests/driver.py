@@ -13,8 +13,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from bot.hub import ConversationHub, Receipt
-from bot.types import Button, ChannelAddress, InboundMessage, Reply
 from channels.base import DeliveryError
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, false, true
 
 from bot.reports.kpi_data import Scope
 from crm_store.models import FollowUp, Rep, SurveyRequest
-from crm_store.models_api import TokenRole
+from crm_store.models.api import TokenRole
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
 

@@ -13,7 +13,7 @@ from crm_store.models import (
     LeadStatus,
     SurveyKind,
 )
-from crm_store.models_api import TokenRole
+from crm_store.models.api import TokenRole
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1

@@ -23,7 +23,7 @@ from bot.dashboard.security import (
 from bot.reports.stats import Window, window_of
 from bot.secret_key import load_secret
 from crm_store.models import Rep
-from crm_store.models_ops import User
+from crm_store.models.ops import User
 from crm_store.uow import UnitOfWork
 
 DEFAULT_WEEKS = 8

@@ -21,8 +21,8 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement
 
 from bot.api.auth import Principal
-from bot.clock import Clock
-from crm_store.models_api import TokenRole
+from crm_store.clock import Clock
+from crm_store.models.api import TokenRole
 
 log = logging.getLogger(__name__)
 COOKIE = "salesbot_admin"

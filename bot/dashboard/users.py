@@ -23,8 +23,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from crm_store.models_ops import User
+from crm_store.clock import Clock
+from crm_store.models.ops import User
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")

@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.clock import Clock
 from bot.privacy.records import PersonIds, person_ids, slack_cards_stmt, staff_messages_stmt
 from bot.privacy.slack_cleanup import SlackEraser, SlackRef, SlackReport
 from bot.privacy.suppression import suppress
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import (
     Conversation,

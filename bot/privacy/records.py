@@ -20,7 +20,7 @@ from crm_store.models import (
     Lead,
     SurveyRequest,
 )
-from crm_store.models_ops import EmailMessage, SlackCard, StaffMessage
+from crm_store.models.ops import EmailMessage, SlackCard, StaffMessage
 from crm_store.repositories.personal_data import staff_messages_about
 from crm_store.uow import UnitOfWork
 

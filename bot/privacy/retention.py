@@ -34,7 +34,7 @@ from crm_store.models import (
     LeadStatus,
     UnansweredQuestion,
 )
-from crm_store.models_ops import DELIVERED, EmailMessage
+from crm_store.models.ops import DELIVERED, EmailMessage
 from crm_store.repositories.personal_data import ERASED
 from crm_store.uow import UnitOfWork
 

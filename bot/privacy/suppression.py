@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.settings import Settings
-from crm_store.models_ops import Suppression
+from crm_store.models.ops import Suppression
 from crm_store.uow import UnitOfWork
 
 PURPOSE = b"salesbot/privacy/suppression/v1"

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config_loader import ConfigError
-from bot.content import load_content
 from bot.reports.kpi_data import Scope, leads_created, sales_kpis
 from bot.reports.service import unanswered_report
 from bot.reports.stats import Window
 from bot.reports.surveys import load_survey_rows, summarize
+from dialogs.core.config import ConfigError
+from dialogs.core.content import load_content
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from crm_store.models import (
     Message,
     Role,
 )
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 
 _CHUNK = 500
 

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
-    from bot.content import Content
     from bot.hub import ConversationHub
     from bot.settings import Settings
+    from crm_store.clock import Clock
     from crm_store.database import Database
     from crm_store.models import ScheduledTask
     from crm_store.uow import UnitOfWork
+    from dialogs.core.content import Content
 
 TaskHandler = Callable[["TaskContext", "ScheduledTask"], Awaitable[None]]
 TaskHandlers = dict[str, TaskHandler]

@@ -14,12 +14,12 @@ from email.utils import format_datetime
 
 import aiosmtplib
 
-from bot.clock import Clock
 from bot.scheduler.config import EmailSettings
 from bot.scheduler.row_outbox import DeliveryRound, RowOutbox
 from channels.base import DeliveryError
+from crm_store.clock import Clock
 from crm_store.database import Database
-from crm_store.models_ops import EmailMessage
+from crm_store.models.ops import EmailMessage
 
 _METHOD = re.compile(r"^METHOD:(\w+)", re.MULTILINE)
 

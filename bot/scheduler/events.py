@@ -1,7 +1,7 @@
 """Reacting to business events: e-mail about booked, moved and cancelled calls, the rep's
 check after a call, and detractor alerts.
 
-A cursor over ``domain_events`` (like the outgoing webhooks: ``bot.webhooks``), so an event
+A cursor over ``domain_events`` (like the outgoing webhooks: ``bot.webhooks.delivery``), so an event
 is acted on exactly when its change was committed, whichever channel or API made it. The
 cursor only moves past events older than ``SETTLE`` (PostgreSQL hands out ids before commit,
 so a slow transaction can commit an id below one already read); re-reading is harmless
@@ -14,11 +14,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from bot.clock import Clock
 from bot.scheduler.config import EmailSettings
 from bot.scheduler.followup_mail import MailKind, queue_followup_email
 from bot.scheduler.handlers.detractor import detractor_alert
 from bot.scheduler.schedule import ensure_followup_check
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import DomainEvent, FollowUp
 from crm_store.repositories.webhooks import SETTLE, WebhookRepository

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.clock import Clock
 from bot.outbox import Outbox
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskContext, TaskHandlers, runs_outside_transaction
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask, TaskState
 from crm_store.uow import UnitOfWork

@@ -17,9 +17,9 @@ from bot.scheduler.ics import Invite, build_ics, followup_uid
 from bot.scheduler.people import customer_name, language, rep_by_id, zone_or
 from bot.scheduler.produce import add_email
 from crm_store.models import FollowUp
-from crm_store.models_ops import EmailMessage
+from crm_store.models.ops import EmailMessage
 from crm_store.uow import UnitOfWork
-from dialogs.booking_view import when_text
+from dialogs.flows.booking.view import when_text
 
 MailKind = Literal["booked", "rescheduled", "cancelled", "reminder"]
 

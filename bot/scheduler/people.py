@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from bot.content import LANGS
 from bot.outbox import address_of
 from crm_store.models import Contact, Conversation, ConversationStatus, Rep
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import LANGS
 
 
 def language(value: str | None, settings: Any) -> str:

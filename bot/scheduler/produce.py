@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm_store.models_ops import PENDING, EmailMessage, StaffMessage
+from crm_store.models.ops import PENDING, EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
 
 Row = TypeVar("Row", StaffMessage, EmailMessage)

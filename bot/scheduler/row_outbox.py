@@ -16,10 +16,10 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import or_, select
 
-from bot.clock import Clock
 from channels.base import DeliveryError
+from crm_store.clock import Clock
 from crm_store.database import Database
-from crm_store.models_ops import DELIVERED, FAILED, PENDING
+from crm_store.models.ops import DELIVERED, FAILED, PENDING
 from crm_store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

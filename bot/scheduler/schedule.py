@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from crm_store.models import FollowUp, ScheduledTask, TaskState
 from crm_store.uow import UnitOfWork
-from dialogs.booking_records import reminder_prefix
+from dialogs.flows.booking.records import reminder_prefix
 
 CHECK_KIND = "followup.check"
 SURVEY_DISPATCH = "survey.dispatch"

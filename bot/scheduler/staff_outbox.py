@@ -7,11 +7,11 @@ after ``max_attempts``.
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.scheduler.row_outbox import DeliveryRound, RowOutbox
 from bot.staff import StaffChannel
+from crm_store.clock import Clock
 from crm_store.database import Database
-from crm_store.models_ops import StaffMessage
+from crm_store.models.ops import StaffMessage
 
 
 class StaffOutbox:

@@ -8,9 +8,9 @@ blocks, and returns the last message's ``"<channel>:<ts>"``.
 
 from __future__ import annotations
 
-from bot.types import ChannelAddress, Reply
 from channels.slack.api import SlackApi
 from channels.slack.translate import CHANNEL, reply_to_messages
+from dialogs.core.types import ChannelAddress, Reply
 
 
 class SlackAdapter:

@@ -27,13 +27,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.types import InboundMessage
+from bot.desk.slack.actions import Click
+from bot.desk.slack.commands import SlashCommand
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
-from channels.slack.actions import Click
 from channels.slack.api import SlackApi
 from channels.slack.background import Background
-from channels.slack.commands import SlashCommand
 from channels.slack.replay import ReplayGuard, refuse_replays
 from channels.slack.translate import (
     ThreadReply,
@@ -42,6 +41,7 @@ from channels.slack.translate import (
     event_to_inbound,
     event_to_thread_reply,
 )
+from dialogs.core.types import InboundMessage
 
 log = logging.getLogger(__name__)
 

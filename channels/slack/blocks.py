@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.types import Button
+from dialogs.core.types import Button
 
 Block = dict[str, Any]
 

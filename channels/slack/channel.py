@@ -17,25 +17,25 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
-from bot.config_loader import ConfigError
+from bot.desk.slack.actions import Click, DeskActions, HubRef
+from bot.desk.slack.commands import Commands, SlashCommand
+from bot.desk.slack.desk import SlackDesk
+from bot.desk.slack.once import Once
+from bot.desk.slack.relay import Relay
+from bot.desk.slack.staff import SlackStaff
 from bot.settings import Settings
-from bot.types import InboundMessage
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
-from channels.slack.actions import Click, DeskActions, HubRef
 from channels.slack.adapter import SlackAdapter
 from channels.slack.api import SlackApi, Sleep
 from channels.slack.app import BotIdentity, Handlers, create_bolt_app
 from channels.slack.background import Background
-from channels.slack.commands import Commands, SlashCommand
-from channels.slack.desk import SlackDesk
-from channels.slack.once import Once
-from channels.slack.relay import Relay
-from channels.slack.staff import SlackStaff
 from channels.slack.translate import CHANNEL, ThreadReply
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
+from dialogs.core.config import ConfigError
+from dialogs.core.types import InboundMessage
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

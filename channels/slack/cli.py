@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from bot.config_loader import ConfigError
 from bot.settings import load_settings
+from dialogs.core.config import ConfigError
 
 slack_app = typer.Typer(help="Slack app: the manifest to create it with.", no_args_is_help=True)
 

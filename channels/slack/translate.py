@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.types import ChannelAddress, InboundMessage, Reply
 from channels.slack import blocks as bk
 from channels.slack.escape import escape_text, to_plain_text
+from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "slack"
 # Message subtypes that are something a person said; the rest (joins, edits, deletions,

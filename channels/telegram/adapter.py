@@ -23,11 +23,11 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 
-from bot.types import ChannelAddress, Reply
 from channels.base import DeliveryError
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.render import is_group_chat, render
 from channels.telegram.translate import CHANNEL
+from dialogs.core.types import ChannelAddress, Reply
 
 log = logging.getLogger(__name__)
 

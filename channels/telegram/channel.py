@@ -18,10 +18,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from fastapi import APIRouter, FastAPI
 
-from bot.config_loader import ConfigError
 from bot.hub import Receipt
 from bot.settings import Settings
-from bot.types import InboundMessage
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.commands import register_commands
 from channels.telegram.limiter import SendLimiter
@@ -29,6 +27,8 @@ from channels.telegram.polling import ALLOWED_UPDATES, Poller
 from channels.telegram.router import Receive, build_router
 from channels.telegram.translate import CHANNEL
 from channels.telegram.webhook import webhook_router
+from dialogs.core.config import ConfigError
+from dialogs.core.types import InboundMessage
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

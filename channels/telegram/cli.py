@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import typer
 
-from bot.config_loader import ConfigError
 from bot.settings import Settings, load_settings
+from dialogs.core.config import ConfigError
 
 telegram_app = typer.Typer(help="Telegram bot: webhook registration.", no_args_is_help=True)
 

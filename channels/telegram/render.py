@@ -5,8 +5,8 @@ Pure functions, so what a customer sees is tested without a network.
 - Text is sent with ``parse_mode=HTML`` and everything in it escaped: a product name or a
   customer's own words can never turn into markup (or break the message with a stray ``<``).
 - Buttons become an inline keyboard whose callback data stays within Telegram's 64 bytes:
-  longer or non-ASCII payloads are sent as a short digest (``bot.payloads``) that the hub maps
-  back to the payload from the conversation's recent outbound buttons; no table is needed.
+  longer or non-ASCII payloads are sent as a short digest (``dialogs.core.payloads``) that the hub
+  maps back to the payload from the conversation's recent outbound buttons; no table is needed.
 - Quick replies become a reply keyboard in private chats, removed with the next message that
   has none. In groups a reply keyboard would pop up for every member, so there they are
   inline buttons too.
@@ -29,9 +29,9 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot import payloads
-from bot.types import Button, ChannelAddress, Reply
 from channels.telegram.textsplit import TELEGRAM_LIMIT, split_text, utf16_len
+from dialogs.core import payloads
+from dialogs.core.types import Button, ChannelAddress, Reply
 
 AGENT_PREFIX = "👤 "  # a rep relayed from Slack: language-neutral, so no text per language
 EMPTY_WITH_BUTTONS = "👇"  # Telegram refuses an empty text, even with a keyboard

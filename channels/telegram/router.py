@@ -16,12 +16,12 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, Update
 
 from bot.hub import Receipt
-from bot.types import InboundMessage
 from channels.telegram.translate import (
     BotIdentity,
     callback_to_inbound,
     message_to_inbound,
 )
+from dialogs.core.types import InboundMessage
 
 log = logging.getLogger(__name__)
 

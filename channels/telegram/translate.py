@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, MessageEntity, User
 
-from bot.types import ChannelAddress, InboundMessage
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 CHANNEL = "telegram"
 GROUP_TYPES = frozenset({"group", "supergroup"})

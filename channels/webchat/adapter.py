@@ -11,9 +11,9 @@ succeeds: the message is in the store, and the next ``auth`` replays it.
 
 from __future__ import annotations
 
-from bot.types import ChannelAddress, Reply
 from channels.webchat.bus import AnnouncementBus
 from channels.webchat.protocol import CHANNEL
+from dialogs.core.types import ChannelAddress, Reply
 
 
 class WebchatAdapter:

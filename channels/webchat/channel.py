@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.config_loader import ConfigError
 from bot.secret_key import load_secret
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.bus import AnnouncementBus, LocalBus, RedisBus
 from channels.webchat.connections import ConnectionRegistry, WebchatLimits
 from channels.webchat.feed import Feed
 from channels.webchat.tokens import VisitorTokens
+from dialogs.core.config import ConfigError
 
 if TYPE_CHECKING:
     from bot.hub import ConversationHub

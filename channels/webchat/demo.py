@@ -10,7 +10,7 @@ from html import escape
 from importlib import resources
 from string import Template
 
-from bot.content import Content, Plan, Product
+from dialogs.core.content import Content, Plan, Product
 
 STRINGS = {
     "en": {

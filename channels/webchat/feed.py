@@ -13,9 +13,9 @@ import logging
 
 from sqlalchemy import func, select
 
-from bot.clock import Clock
 from channels.webchat.connections import ConnectionRegistry, Visitor
 from channels.webchat.protocol import CHANNEL, Ready, message_frame, serialise
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message
 from crm_store.repositories.messages import message_to_reply

@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.types import Button, ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "webchat"
 

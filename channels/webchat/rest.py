@@ -29,8 +29,8 @@ from sqlalchemy import select
 
 from bot.locks import InMemoryLocks
 from bot.runtime import Runtime
-from bot.types import ChannelAddress, InboundMessage, Reply
 from crm_store.models import Direction, Message
+from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "rest"
 MAX_BODY = 16_384

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from crm_store.errors import NotFound
-from crm_store.models_api import ApiToken, TokenRole
+from crm_store.models.api import ApiToken, TokenRole
 from crm_store.repositories.base import Repository
 
 TOKEN_MARK = "sbt_"

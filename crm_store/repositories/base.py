@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from crm_store.clock import Clock
 from crm_store.models import DomainEvent
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.types import ChannelAddress
 from crm_store.errors import InvalidTransition, NotFound, violated
 from crm_store.models import Conversation, ConversationStatus
 from crm_store.repositories.base import Repository
+from dialogs.core.types import ChannelAddress
 
 # Built once: read on every message, and building a statement (and its cache key) costs
 # more than SQLite takes to run it (#4).

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.types import Button, InboundMessage, Reply
+from crm_store.clock import Clock
 from crm_store.errors import DuplicateMessage
 from crm_store.models import Conversation, Delivery, Direction, Message, Role
 from crm_store.repositories.base import Repository
+from dialogs.core.types import Button, InboundMessage, Reply
 
 MAX_TEXT = 20_000
 

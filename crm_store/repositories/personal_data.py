@@ -33,7 +33,7 @@ from crm_store.models import (
     TaskState,
     UnansweredQuestion,
 )
-from crm_store.models_ops import CANCELLED, PENDING, EmailMessage, SlackCard, StaffMessage
+from crm_store.models.ops import CANCELLED, PENDING, EmailMessage, SlackCard, StaffMessage
 from crm_store.repositories.base import Repository
 
 ERASED = "[erased]"

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from crm_store.models import DomainEvent
-from crm_store.models_api import DeliveryState, EventCursor, WebhookDelivery
+from crm_store.models.api import DeliveryState, EventCursor, WebhookDelivery
 from crm_store.repositories.base import Repository
 from crm_store.repositories.events import EventRepository
 

@@ -10,17 +10,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import crm_store.models_api  # noqa: F401 - registers the tables (truncated between tests)
+import crm_store.models.api  # noqa: F401 - registers the tables (truncated between tests)
 from bot.api import create_api_router
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.types import Button, ChannelAddress, InboundMessage, Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 
 @dataclass

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings import DatabaseSettings, Settings
-from bot.webhook_config import WebhooksSettings, derive_secret
-from bot.webhook_signing import verify_signature
+from bot.webhooks.config import WebhooksSettings, derive_secret
+from bot.webhooks.signing import verify_signature
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from dialogs.nlu import NluService
 from tests.bot.webhook_receivers import LocalReceiver

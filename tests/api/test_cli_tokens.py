@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli_tokens import tokens_app
-from bot.clock import SystemClock
+from bot.cli.tokens import tokens_app
+from crm_store.clock import SystemClock
 from crm_store.database import Database
-from crm_store.models_api import TokenRole
+from crm_store.models.api import TokenRole
 from crm_store.repositories.api_tokens import PREFIX_LENGTH, ApiTokenRepository, hash_token
 from crm_store.uow import UnitOfWork
 

@@ -28,12 +28,12 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import text
 
 from bot.api import create_api_router
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Base
+from dialogs.core.content import Content
 from tests.api.conftest import Seed, seed
 from tests.conftest import MONDAY_AFTERNOON
 

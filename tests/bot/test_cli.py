@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import bot
-from bot.cli import app, parse_hours
+from bot.cli.main import app, parse_hours
 
 runner = CliRunner()
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli_webhooks import webhooks_app
-from bot.clock import SystemClock
-from bot.webhook_config import derive_secret
+from bot.cli.webhooks import webhooks_app
+from bot.webhooks.config import derive_secret
 from crm_store import migrate
+from crm_store.clock import SystemClock
 from crm_store.database import Database
-from crm_store.models_api import DeliveryState
+from crm_store.models.api import DeliveryState
 from crm_store.repositories.webhooks import WebhookRepository
 from crm_store.uow import UnitOfWork
 

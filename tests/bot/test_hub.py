@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import FakeClock
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
@@ -139,7 +139,7 @@ async def test_language_is_detected_and_sticky(chat: Chat) -> None:
 
 
 async def test_hashed_payload_resolves_to_an_offered_button(chat: Chat) -> None:
-    from bot import payloads
+    from dialogs.core import payloads
 
     await chat.say("hello")
     offered = chat.payloads()
@@ -170,7 +170,7 @@ async def test_campaign_is_kept_in_the_dialog_state(
 async def test_a_typed_quick_reply_title_counts_as_the_click(
     chat: Chat, db: Database, clock: FakeClock
 ) -> None:
-    from bot.types import Button, Reply
+    from dialogs.core.types import Button, Reply
 
     await chat.say("hello")
     async with UnitOfWork(db, clock) as uow:

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.outbox import SWEEP_GRACE
-from bot.types import Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import Reply
 from tests.driver import Chat, RecordingAdapter
 
 # Reads: the contact, the conversation, its latest message (quick replies and the next

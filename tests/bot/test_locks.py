@@ -11,7 +11,7 @@ import pytest
 
 from bot.locks import InMemoryLocks, LockTimeout
 from bot.redis_locks import RedisLocks
-from bot.types import ChannelAddress
+from dialogs.core.types import ChannelAddress
 
 REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

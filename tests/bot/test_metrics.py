@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.assembly import build_hub
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.metrics import Metrics
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
+from dialogs.core.content import Content
 from dialogs.nlu import NluService
 from tests.driver import Chat, RecordingAdapter
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config_loader import ConfigError
 from bot.settings import load_settings
+from dialogs.core.config import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -13,16 +13,14 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
 
-import crm_store.models_api  # noqa: F401 - registers the tables (truncated between tests)
-from bot.clock import FakeClock
-from bot.webhook_config import (
+import crm_store.models.api  # noqa: F401 - registers the tables (truncated between tests)
+from bot.webhooks.config import (
     WebhookEndpoint,
     WebhooksSettings,
     build_endpoints,
     derive_secret,
 )
-from bot.webhook_signing import sign, verify_signature
-from bot.webhooks import (
+from bot.webhooks.delivery import (
     GIVE_UP_AFTER,
     MAX_BACKOFF,
     SETTLE,
@@ -30,9 +28,11 @@ from bot.webhooks import (
     backoff,
     running_webhooks,
 )
+from bot.webhooks.signing import sign, verify_signature
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import DomainEvent
-from crm_store.models_api import WebhookDelivery
+from crm_store.models.api import WebhookDelivery
 from crm_store.repositories.webhooks import WebhookRepository
 from crm_store.uow import UnitOfWork
 from tests.bot.webhook_receivers import FakeReceiver, LocalReceiver

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.clock import FakeClock
+from crm_store.clock import FakeClock
 
 
 @dataclass

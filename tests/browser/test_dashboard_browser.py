@@ -26,14 +26,14 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.dashboard.users import UserStore
-from bot.demo_seed import seed_demo
+from bot.demo.seed import seed_demo
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.browser.conftest import ARGS, ARTIFACTS, EXECUTABLE
 from tests.dashboard.conftest import dashboard_app
 

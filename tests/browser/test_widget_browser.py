@@ -18,10 +18,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.models import Contact, Lead
+from dialogs.core.content import Content
 from dialogs.nlu import NluService
 from tests.browser.conftest import ARGS, ARTIFACTS, EXECUTABLE
 from tests.channels.webchat_support import LiveServer, live_server

@@ -24,14 +24,14 @@ from fastapi import FastAPI
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assembly import build_hub
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.hub import ConversationHub
 from bot.settings import Settings
 from channels.slack.channel import EVENTS_PATH, SlackChannel
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from dialogs.nlu import NluService
 from tests.driver import RecordingAdapter
 from tests.fakes.slack_api import TEAM_ID, TOKEN, FakeSlack

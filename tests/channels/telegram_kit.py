@@ -20,17 +20,17 @@ import pytest
 from fastapi import FastAPI
 
 from bot.assembly import build_hub
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub, Receipt
 from bot.settings import Settings
-from bot.types import InboundMessage
 from channels.telegram.channel import TelegramChannel, make_bot
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.render import callback_data
 from channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
+from crm_store.clock import FakeClock
 from crm_store.database import Database
+from dialogs.core.content import Content
+from dialogs.core.types import InboundMessage
 from dialogs.nlu import NluService
 from tests.driver import RecordingAdapter
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram

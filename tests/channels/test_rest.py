@@ -13,11 +13,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.types import Button, ChannelAddress, Reply
 from channels import webchat
 from channels.webchat.rest import (
     RestAdapter,
@@ -27,7 +24,10 @@ from channels.webchat.rest import (
     render_replies,
     to_inbound,
 )
+from crm_store.clock import FakeClock
 from crm_store.models import Conversation, Message
+from dialogs.core.content import Content
+from dialogs.core.types import Button, ChannelAddress, Reply
 from dialogs.nlu import NluService
 from tests.channels.webchat_support import LiveServer, live_server
 from tests.conftest import MONDAY_AFTERNOON

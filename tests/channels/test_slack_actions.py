@@ -14,7 +14,7 @@ from bot.scheduler.handlers import default_handlers
 from bot.scheduler.staff_outbox import StaffOutbox
 from crm_store.models import ScheduledTask, SurveyRequest
 from crm_store.uow import UnitOfWork
-from dialogs.events import HandoffEvent
+from dialogs.core.events import HandoffEvent
 from tests.channels.slack_kit import (  # noqa: F401
     DANIEL,
     LENA,

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.desk.slack.cards import HANDOFF, LEAD, SlackCards
+from bot.desk.slack.relay import send_to_customer
 from bot.hub import ConversationHub
-from channels.slack.cards import HANDOFF, LEAD, SlackCards
-from channels.slack.relay import send_to_customer
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Message, Rep
 from crm_store.repositories.messages import MessageRepository

@@ -14,19 +14,19 @@ from fastapi import FastAPI
 from slack_sdk.web.async_client import AsyncWebClient
 from typer.testing import CliRunner
 
-from bot.clock import FakeClock
-from bot.config_loader import ConfigError
-from bot.content import Content
+from bot.desk.slack.desk import SlackDesk
+from bot.desk.slack.staff import SlackStaff
 from bot.handoff import InMemoryHandoff
 from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 from channels.slack.adapter import SlackAdapter
 from channels.slack.channel import EVENTS_PATH, SlackChannel, attach, wanted
 from channels.slack.cli import slack_app
-from channels.slack.desk import SlackDesk
 from channels.slack.manifest import manifest
-from channels.slack.staff import SlackStaff
+from crm_store.clock import FakeClock
 from crm_store.database import Database
+from dialogs.core.config import ConfigError
+from dialogs.core.content import Content
 from dialogs.nlu import NluService
 from tests.channels.slack_kit import SIGNING_SECRET, fake_slack_fixture, make_rig  # noqa: F401
 from tests.conftest import CONFIG

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import FakeClock
-from crm_store.models_ops import User
+from crm_store.clock import FakeClock
+from crm_store.models.ops import User
 from crm_store.uow import UnitOfWork
 from tests.channels.slack_kit import (  # noqa: F401
     DANIEL,

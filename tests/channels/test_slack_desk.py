@@ -20,16 +20,16 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.settings import Settings
-from bot.types import ChannelAddress
 from channels.telegram.channel import TelegramChannel, make_bot
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message, ScheduledTask
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
+from dialogs.core.types import ChannelAddress
 from dialogs.nlu import NluService
 from tests.channels.slack_kit import (  # noqa: F401
     DANIEL,

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import FakeClock
+from bot.desk.slack.staff import SlackStaff, render_staff
 from bot.settings import Settings
 from channels.base import DeliveryError
 from channels.slack.api import SlackApi
-from channels.slack.staff import SlackStaff, render_staff
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from crm_store.models_ops import StaffMessage
+from crm_store.models.ops import StaffMessage
 from crm_store.uow import UnitOfWork
 from tests.channels.slack_kit import DANIEL, fake_slack_fixture  # noqa: F401
 from tests.fakes.slack_api import TOKEN, FakeSlack, block_kit_problem, buttons_of, text_of

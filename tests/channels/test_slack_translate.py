@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from bot.types import Button, ChannelAddress, Reply
 from channels.slack import blocks as bk
 from channels.slack.escape import escape_text, to_plain_text, unescape_text
 from channels.slack.translate import (
@@ -16,6 +15,7 @@ from channels.slack.translate import (
     event_to_thread_reply,
     reply_to_messages,
 )
+from dialogs.core.types import Button, ChannelAddress, Reply
 from tests.fakes.slack_api import block_kit_problem, buttons_of
 
 

@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.types import Button, ChannelAddress, Reply
 from channels.base import DeliveryError
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.channel import make_bot
 from channels.telegram.limiter import SendLimiter, SlidingWindow
+from dialogs.core.types import Button, ChannelAddress, Reply
 from tests.channels.telegram_kit import ManualTime, VirtualTime, fake_telegram_fixture  # noqa: F401
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.config_loader import ConfigError
 from bot.settings import Settings, load_settings
 from channels.telegram.channel import TelegramChannel, mode_of, wanted
 from channels.telegram.cli import telegram_app
+from dialogs.core.config import ConfigError
 from tests.channels.telegram_kit import fake_telegram_fixture  # noqa: F401
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.types import ChannelAddress
 from channels.telegram.render import callback_data
 from crm_store.models import Consent, FollowUp, Lead, SurveyRequest, SurveyResponse
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress
 from tests.channels.telegram_kit import (  # noqa: F401
     Rig,
     fake_telegram_fixture,

@@ -7,10 +7,10 @@ import re
 import pytest
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot import payloads
-from bot.types import Button, ChannelAddress, Reply
 from channels.telegram.render import AGENT_PREFIX, callback_data, render, rows
 from channels.telegram.textsplit import split_text, utf16_len
+from dialogs.core import payloads
+from dialogs.core.types import Button, ChannelAddress, Reply
 
 PRIVATE = ChannelAddress("telegram", "111111111")
 GROUP = ChannelAddress("telegram", "-1001234567890")

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
-from bot.types import ChannelAddress
 from channels.telegram.translate import (
     BotIdentity,
     callback_to_inbound,
     message_to_inbound,
     parse_command,
 )
+from dialogs.core.types import ChannelAddress
 from tests.channels.telegram_kit import fixture
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.types import Button, ChannelAddress, Reply
 from channels.telegram.render import callback_data
 from crm_store.models import ChannelIdentity, Conversation, Delivery, Lead, Message, Role
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import Button, ChannelAddress, Reply
 from tests.channels.telegram_kit import (  # noqa: F401
     Rig,
     fake_telegram_fixture,

@@ -21,11 +21,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.clock import FakeClock
-from bot.config_loader import ConfigError
-from bot.content import Content
 from bot.settings import Settings, load_settings
 from channels.webchat.bus import AnnouncementBus, LocalBus, RedisBus
+from crm_store.clock import FakeClock
+from dialogs.core.config import ConfigError
+from dialogs.core.content import Content
 from tests.channels.webchat_support import Client, live_server, seqs
 from tests.conftest import CONFIG, MONDAY_AFTERNOON
 

@@ -11,12 +11,12 @@ import pytest
 from fastapi import FastAPI
 
 from bot.app import create_app
-from bot.content import Content
 from bot.runtime import Runtime
 from bot.settings import Settings
 from channels import webchat
 from channels.webchat.connections import WebchatLimits
 from channels.webchat.demo import render_demo
+from dialogs.core.content import Content
 
 STATIC = resources.files("channels.webchat").joinpath("static")
 

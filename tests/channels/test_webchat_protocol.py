@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import load_settings
-from bot.types import Button, ChannelAddress, Reply
 from channels.webchat import protocol as p
 from channels.webchat.connections import ConnectionRegistry, TokenBucket, WebchatLimits
 from channels.webchat.session import origin_allowed
+from dialogs.core.types import Button, ChannelAddress, Reply
 from dialogs.nlu import language_of_hint
 
 

@@ -18,12 +18,12 @@ import pytest
 import pytest_asyncio
 
 from bot.app import TRANSPORT_FRAME_FACTOR
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.secret_key import load_secret
 from bot.settings import Settings
 from channels.webchat.connections import WebchatLimits
 from channels.webchat.tokens import VisitorTokens
+from crm_store.clock import FakeClock
+from dialogs.core.content import Content
 from dialogs.nlu import NluService
 from tests.channels.webchat_support import Client, LiveServer, live_server, messages, seqs
 from tests.conftest import MONDAY_AFTERNOON

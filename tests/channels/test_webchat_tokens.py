@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.secret_key import SECRET_FILE, load_secret
 from bot.settings import Settings, load_settings
 from channels.webchat.tokens import (
@@ -18,6 +17,7 @@ from channels.webchat.tokens import (
     VisitorTokens,
     new_visitor_id,
 )
+from crm_store.clock import FakeClock
 from tests.conftest import CONFIG
 
 SECRET = b"0123456789abcdef-test-secret"

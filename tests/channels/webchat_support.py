@@ -22,15 +22,15 @@ import websockets
 from sqlalchemy import func, select
 
 from bot.app import create_app, uvicorn_options
-from bot.clock import Clock
-from bot.content import Content
 from bot.runtime import Runtime
 from bot.settings import DatabaseSettings, Settings
-from bot.types import Reply
 from channels import webchat
 from channels.webchat.channel import WebchatChannel
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message, Role
+from dialogs.core.content import Content
+from dialogs.core.types import Reply
 
 Frame = dict[str, Any]
 

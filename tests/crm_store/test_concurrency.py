@@ -7,10 +7,10 @@ import multiprocessing
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.types import ChannelAddress, InboundMessage
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 WRITERS = 50
 PROCESSES = 5

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.types import Button, ChannelAddress, InboundMessage, Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.errors import (
     AlreadyAnswered,
@@ -20,6 +19,7 @@ from crm_store.errors import (
 from crm_store.models import Delivery, FollowUpStatus, LeadStatus, Role
 from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 ADDR = ChannelAddress("telegram", "1001")

@@ -20,14 +20,14 @@ from fastapi import FastAPI
 from bot.api import PREFIX, create_api_router
 from bot.api.auth import principal_dependency
 from bot.api.kpis import kpis_router
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.dashboard import mount
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from crm_store.models_ops import User
+from crm_store.models.ops import User
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.reports.known import Known, seed_known
 
 PASSWORD = "correct horse battery"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.dashboard.security import COOKIE
 from crm_store.models import AuditLog, Lead
-from crm_store.models_ops import User
+from crm_store.models.ops import User
 from tests.dashboard.conftest import PASSWORD, Site
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli_users import users_app
-from bot.clock import FakeClock, SystemClock
+from bot.cli.users import users_app
 from bot.dashboard.users import UserError, UserStore
+from crm_store.clock import FakeClock, SystemClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 

@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli_demo import demo_app
-from bot.content import Content
-from bot.demo_seed import DemoSummary, SeedRefused, seed_demo
+from bot.cli.demo import demo_app
+from bot.demo.seed import DemoSummary, SeedRefused, seed_demo
 from bot.reports.kpi_data import sales_kpis
 from bot.reports.service import survey_report, unanswered_report
 from bot.reports.stats import Window
@@ -27,6 +26,7 @@ from crm_store.models import (
     SurveyResponse,
 )
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.conftest import CONFIG
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.content import FaqEntry
 from crm_store.models import AuditLog, Lead
+from dialogs.core.content import FaqEntry
 from tests.dashboard.conftest import Site
 
 PERIOD = "since=2026-02-02&until=2026-03-02"

@@ -16,15 +16,15 @@ from typing import Any
 import httpx
 from typer.testing import CliRunner
 
-from bot.cli_report import report_app
-from bot.clock import FakeClock
-from bot.content import Content
+from bot.cli.report import report_app
 from bot.reports.stats import window_of
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.conftest import CONFIG
 from tests.dashboard.conftest import NOW, Browser, add_users, dashboard_app
 from tests.reports.known import EXPECTED, SINCE, TZ, UNTIL, seed_known

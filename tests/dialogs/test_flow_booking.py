@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from bot.clock import FakeClock
-from bot.content import Content
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Contact, FollowUp, Lead, ScheduledTask
 from crm_store.uow import UnitOfWork
-from dialogs.booking_calendar import Calendars
+from dialogs.core.content import Content
+from dialogs.flows.booking.calendar import Calendars
 from tests.driver import Chat, text_of
 
 LANGS = ["en", "zh"]

@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.assembly import build_hub
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.handoff import InMemoryHandoff
 from bot.settings import Settings
-from bot.types import Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Consent, Contact, Lead
 from crm_store.uow import UnitOfWork
-from dialogs.lead_text import is_interruption, parse_correction, question_shaped
+from dialogs.core.content import Content
+from dialogs.core.types import Reply
+from dialogs.flows.lead.text import is_interruption, parse_correction, question_shaped
 from dialogs.nlu import NluService
 from tests.driver import Chat, RecordingAdapter, text_of
 

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.handoff import InMemoryHandoff
-from bot.types import Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, UnansweredQuestion
 from crm_store.uow import UnitOfWork
-from dialogs.state import DialogState
+from dialogs.core.content import Content
+from dialogs.core.state import DialogState
+from dialogs.core.types import Reply
 from tests.driver import Chat, text_of
 
 NEXT_STEPS = ["lead:start", "book:start", "handoff:request"]

@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.hub import ConversationHub
-from bot.types import Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, SurveyRequest, SurveyResponse
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
+from dialogs.core.types import Reply
 from tests.driver import Chat, text_of
 
 LANGS = ["en", "zh"]

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from bot.content import Content
-from dialogs.knowledge import CONFIDENT, KnowledgeBase
-from dialogs.qa_text import is_follow_up, stem, terms, words
+from dialogs.core.content import Content
+from dialogs.knowledge.index import CONFIDENT, KnowledgeBase
+from dialogs.knowledge.text import is_follow_up, stem, terms, words
 
 
 @pytest.fixture(scope="module")

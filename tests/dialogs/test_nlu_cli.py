@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli_nlu import nlu_app
+from bot.cli.nlu import nlu_app
 from tests.dialogs.test_nlu_classifier import TINY_EN, TINY_ZH
 from tests.dialogs.test_nlu_pipeline import yaml_for
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Content, Scoring, ScoringRule
-from dialogs.scoring import rule_matches, score_lead
+from dialogs.core.content import Content, Scoring, ScoringRule
+from dialogs.flows.lead.scoring import rule_matches, score_lead
 
 
 def rule(op: str, value: object = None, field: str = "x", points: int = 10) -> ScoringRule:

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dialogs.availability import Interval
-from dialogs.slots import RepCalendar, SlotRules, free_slots, is_free, nearest_slots, rep_slots
+from dialogs.flows.booking.slots import (
+    RepCalendar,
+    SlotRules,
+    free_slots,
+    is_free,
+    nearest_slots,
+    rep_slots,
+)
+from dialogs.timing.availability import Interval
 
 WEEKDAYS_9_TO_5 = {day: ["09:00-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
 NO_NOTICE = SlotRules(slot_minutes=30, min_notice_minutes=0, buffer_minutes=10, horizon_days=14)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Content
-from dialogs.survey_answers import AnswerStatus, AnswerWords, ScoreAnswer, is_skip, parse_score
+from dialogs.core.content import Content
+from dialogs.flows.survey.answers import (
+    AnswerStatus,
+    AnswerWords,
+    ScoreAnswer,
+    is_skip,
+    parse_score,
+)
 
 OK, OUT, UNCLEAR, NONE = (
     AnswerStatus.OK,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialogs.timeparse import parse_time
-from dialogs.timeparse_zh import chinese_parts, cn_number
-from dialogs.timezones import resolve_timezone, zone_label
+from dialogs.timing.chinese import chinese_parts, cn_number
+from dialogs.timing.parse import parse_time
+from dialogs.timing.zones import resolve_timezone, zone_label
 
 # Monday 2 March 2026, 15:00 UTC: 10:00 in New York, 15:00 in London, 23:00 in Shanghai.
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Choice, FormField, Localized
+from dialogs.core.content import Choice, FormField, Localized
 from dialogs.validators import (
     MAX_TEXT,
     check,

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import FakeClock
+from bot.desk.slack.desk import SlackDesk
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.settings import Settings
 from channels.slack.api import SlackApi
 from channels.slack.background import Background
-from channels.slack.desk import SlackDesk
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from dialogs.events import HandoffEvent
+from dialogs.core.events import HandoffEvent
 from tests.privacy.fake_slack import TOKEN, FakeSlack, running_fake_slack
 
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy import JSON, String, Text, select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Base, Contact
-from crm_store.models_ops import EmailMessage, StaffMessage
+from crm_store.models.ops import EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
-from dialogs.booking_records import schedule_reminders
+from dialogs.flows.booking.records import schedule_reminders
 from tests.driver import Chat, RecordingAdapter
 from tests.privacy.fake_slack import FakeSlack
 

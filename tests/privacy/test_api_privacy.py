@@ -10,15 +10,15 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from bot.api import PREFIX, create_api_router
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Contact
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.api.conftest import Seed, seed
 from tests.privacy.fake_slack import FakeSlack
 from tests.privacy.support import SALES, find_identifiers

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli_contacts import contacts_app
-from bot.clock import SystemClock
-from bot.types import ChannelAddress, InboundMessage
+from bot.cli.contacts import contacts_app
 from crm_store import migrate
+from crm_store.clock import SystemClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, ChannelIdentity, Contact
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 runner = CliRunner()
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.privacy.erase import erase_contact, run_cleanup_task
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.privacy.suppression import suppression_key
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Lead, Message, ScheduledTask, SurveyResponse, TaskState
-from crm_store.models_ops import EmailMessage, SlackCard, StaffMessage, Suppression
+from crm_store.models.ops import EmailMessage, SlackCard, StaffMessage, Suppression
 from crm_store.uow import UnitOfWork
 from tests.driver import RecordingAdapter
 from tests.privacy.fake_slack import FakeSlack

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.privacy.export import FORMAT, export_contact
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog
 from crm_store.uow import UnitOfWork

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.privacy.erase import CLEANUP_TASK, run_cleanup_task
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Conversation, ScheduledTask
 from crm_store.uow import UnitOfWork

@@ -14,13 +14,13 @@ from fastapi import FastAPI
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.logs import RequestIdMiddleware, configure_logging
 from bot.privacy.slack_cleanup import SlackEraser, SlackRef
 from bot.secret_key import load_secret
 from bot.settings import Settings, load_settings
 from channels.webchat.tokens import VisitorTokens
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.conftest import CONFIG
 from tests.driver import Chat, RecordingAdapter

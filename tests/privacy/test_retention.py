@@ -9,16 +9,16 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.privacy.retention import run_retention
 from bot.privacy.settings import PrivacySettings
 from bot.privacy.suppression import suppress
 from bot.settings import Settings
-from bot.types import ChannelAddress, InboundMessage
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Contact, Lead, Message, UnansweredQuestion
-from crm_store.models_ops import EmailMessage, Suppression
+from crm_store.models.ops import EmailMessage, Suppression
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 KEY = b"retention-test-key-0123456789abcdef"
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.privacy.erase import CLEANUP_TASK, erase_contact
 from bot.privacy.slack_cleanup import REDACTED_TEXT, SlackEraser, SlackRef
 from bot.privacy.tasks import cleanup_handler
 from bot.scheduler.execute import TaskRunner
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask, TaskState
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.privacy.fake_slack import FakeSlack
 from tests.privacy.support import SALES
 

@@ -8,19 +8,19 @@ from typing import Any
 from aiogram.types import Update
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.privacy.erase import erase_contact
 from bot.privacy.retention import run_retention
 from bot.privacy.suppression import identity_hash, is_suppressed, suppression_key
 from bot.settings import Settings
-from bot.types import InboundMessage
 from channels.slack.translate import event_to_inbound
 from channels.telegram.translate import BotIdentity, message_to_inbound
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ChannelIdentity, Contact, Message
-from crm_store.models_ops import Suppression
+from crm_store.models.ops import Suppression
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import InboundMessage
 from tests.channels.telegram_kit import fixture
 from tests.driver import RecordingAdapter
 from tests.privacy.fake_slack import FakeSlack

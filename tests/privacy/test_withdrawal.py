@@ -9,14 +9,14 @@ import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from channels.telegram.translate import BotIdentity, message_to_inbound
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Consent, ScheduledTask, SurveyRequest, TaskState
-from crm_store.models_ops import EmailMessage
+from crm_store.models.ops import EmailMessage
 from crm_store.uow import UnitOfWork
-from dialogs.booking_records import schedule_reminders
+from dialogs.flows.booking.records import schedule_reminders
 from tests.channels.telegram_kit import fixture
 from tests.driver import Chat
 from tests.privacy.support import fill_lead_form

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import FakeClock
-from bot.types import ChannelAddress, InboundMessage, Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Role
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 SINCE, UNTIL, TZ = "2026-02-02", "2026-03-02", "America/New_York"
 DAY0 = datetime(2026, 2, 3, 15, 0, tzinfo=UTC)  # Tuesday, ISO week 6

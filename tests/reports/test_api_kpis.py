@@ -27,15 +27,15 @@ from sqlalchemy import select, text
 from bot.api import PREFIX
 from bot.api.auth import principal_dependency
 from bot.api.kpis import kpis_router
-from bot.clock import FakeClock
-from bot.content import Content
 from bot.reports.stats import window_of
 from bot.runtime import Runtime
 from bot.settings import Settings
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Base
 from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content
 from tests.conftest import MONDAY_AFTERNOON
 from tests.reports.known import EXPECTED, SINCE, TZ, UNTIL, Known, seed_known
 

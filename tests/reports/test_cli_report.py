@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli_report import report_app
+from bot.cli.report import report_app
 from crm_store.database import Database
 from tests.conftest import CONFIG
 from tests.reports.known import SINCE, UNTIL, seed_known

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import yaml
 
-from bot.content import Content, FaqEntry
 from bot.reports.service import unanswered_report
 from bot.reports.stats import Window
 from bot.reports.unanswered import (
@@ -18,6 +17,7 @@ from bot.reports.unanswered import (
 )
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content, FaqEntry
 from tests.reports.known import Known
 
 T = datetime(2026, 2, 10, tzinfo=UTC)

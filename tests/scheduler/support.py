@@ -8,19 +8,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.clock import Clock
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.events import EventConsumer
 from bot.scheduler.execute import TaskRunner
 from bot.scheduler.handlers import default_handlers
 from bot.scheduler.staff_outbox import StaffOutbox
 from bot.staff import InMemoryStaff
-from bot.types import ChannelAddress
+from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask
-from crm_store.models_ops import EmailMessage, StaffMessage
+from crm_store.models.ops import EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
-from dialogs import booking_records as records
+from dialogs.core.types import ChannelAddress
+from dialogs.flows.booking.flow import records
 
 MAYA, LENA, DANIEL, KEVIN = 1, 2, 3, 4  # demo reps, in config/reps.yaml order
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli_tasks import tasks_app
-from bot.clock import SystemClock
+from bot.cli.tasks import tasks_app
 from crm_store import migrate
+from crm_store.clock import SystemClock
 from crm_store.database import Database
 from crm_store.models import TaskState
 from crm_store.uow import UnitOfWork

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.clock import FakeClock
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.scheduler.support import DANIEL, book_call
 

@@ -14,10 +14,10 @@ from email.message import Message
 import pytest
 from icalendar import Calendar
 
-from bot.clock import FakeClock
 from bot.outbox import Outbox
 from bot.scheduler.config import EmailSettings
 from bot.scheduler.email import EmailOutbox, SmtpSender
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import FollowUp, FollowUpStatus
 from crm_store.uow import UnitOfWork

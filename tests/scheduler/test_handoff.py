@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
 from bot.scheduler.schedule import schedule_handoff_followups
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from crm_store.models_ops import SlackCard
+from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
 from tests.driver import Chat, RecordingAdapter
 from tests.scheduler.support import make_runner, staff_outbox

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.outbox import Outbox
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.driver import RecordingAdapter
 from tests.scheduler.support import (

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.hub import ConversationHub
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import FollowUp
 from crm_store.uow import UnitOfWork

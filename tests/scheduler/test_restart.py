@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import FakeClock
 from bot.outbox import Outbox
 from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.runner import JOB_ID, Scheduler
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.driver import RecordingAdapter
 from tests.scheduler.support import DANIEL, book_call, make_runner, staff_outbox, tasks

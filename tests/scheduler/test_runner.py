@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import FakeClock
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskContext, outside_transaction
 from bot.scheduler.execute import LEASE, TaskRunner
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask
 from crm_store.uow import UnitOfWork

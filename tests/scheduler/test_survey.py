@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
 from bot.followup_outcome import record_outcome
 from bot.hub import ConversationHub
 from bot.scheduler.config import EmailSettings
 from bot.scheduler.schedule import schedule_survey
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Conversation, ConversationStatus, FollowUp, Lead, SurveyRequest
 from crm_store.uow import UnitOfWork

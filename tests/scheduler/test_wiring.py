@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import FakeClock
 from bot.runtime import Runtime
 from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.runner import running_scheduler
 from bot.staff import InMemoryStaff
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from dialogs.nlu import NluService
 from tests.driver import RecordingAdapter

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
+from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.scheduler.support import DANIEL, KEVIN, LENA, MAYA, book_call, staff_rows, tasks
 

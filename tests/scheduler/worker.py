@@ -27,8 +27,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.clock import FakeClock
-from bot.content import load_content
 from bot.outbox import Outbox
 from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.execute import TaskRunner
@@ -36,9 +34,11 @@ from bot.scheduler.handlers import default_handlers
 from bot.scheduler.runner import Scheduler
 from bot.scheduler.staff_outbox import StaffOutbox
 from bot.settings import load_settings
-from bot.types import ChannelAddress, Reply
+from crm_store.clock import FakeClock
 from crm_store.database import Database
-from crm_store.models_ops import StaffMessage
+from crm_store.models.ops import StaffMessage
+from dialogs.core.content import load_content
+from dialogs.core.types import ChannelAddress, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 

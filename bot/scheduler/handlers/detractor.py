@@ -13,7 +13,7 @@ from bot.scheduler import texts
 from bot.scheduler.people import conversation_url, customer_name, language
 from bot.scheduler.produce import add_staff_message
 from crm_store.models import Contact, DomainEvent
-from crm_store.models_ops import StaffMessage
+from crm_store.models.ops import StaffMessage
 from crm_store.uow import UnitOfWork
 
 CSAT_DETRACTOR = 2

@@ -27,7 +27,6 @@ from bot.scheduler.people import (
 )
 from bot.scheduler.produce import add_staff_message
 from bot.scheduler.schedule import ensure_followup_check
-from bot.types import Button, Reply
 from crm_store.models import (
     ACTIVE_FOLLOW_UP,
     Contact,
@@ -37,8 +36,9 @@ from crm_store.models import (
     ScheduledTask,
     TaskState,
 )
-from dialogs.booking_records import REMINDER_KIND, reminder_prefix
-from dialogs.booking_view import when_text
+from dialogs.core.types import Button, Reply
+from dialogs.flows.booking.records import REMINDER_KIND, reminder_prefix
+from dialogs.flows.booking.view import when_text
 
 log = logging.getLogger(__name__)
 # A reminder later than this after its due time is still useful; the call must not have begun.

@@ -2,7 +2,7 @@
 managers after M. Nothing happens once a rep has claimed the card.
 
 Outside working hours (nobody works now) the customer is told, once per handoff, when the
-next rep is available (``dialogs.availability.next_opening``), in their time zone.
+next rep is available (``dialogs.timing.availability.next_opening``), in their time zone.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from bot.scheduler import texts
 from bot.scheduler.context import TaskContext
 from bot.scheduler.people import conversation_url, customer_name, language, zone_or
 from bot.scheduler.produce import add_staff_message
-from bot.types import Button, Reply
 from crm_store.models import Contact, Conversation, ConversationStatus, ScheduledTask
-from crm_store.models_ops import SlackCard
-from dialogs.availability import anyone_working, next_opening
-from dialogs.timefmt import format_local
+from crm_store.models.ops import SlackCard
+from dialogs.core.types import Button, Reply
+from dialogs.timing.availability import anyone_working, next_opening
+from dialogs.timing.format import format_local
 
 log = logging.getLogger(__name__)
 UNCLAIMED = "open"

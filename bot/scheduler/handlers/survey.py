@@ -15,15 +15,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.content import SurveyQuestion
 from bot.scheduler import texts
 from bot.scheduler.context import TaskContext, outside_transaction
 from bot.scheduler.people import customer_conversation, language
 from bot.scheduler.schedule import schedule_survey_followups
-from bot.types import Button, Reply
 from crm_store.models import Conversation, ConversationStatus, ScheduledTask, SurveyRequest
 from crm_store.uow import UnitOfWork
-from dialogs.state import DialogState
+from dialogs.core.content import SurveyQuestion
+from dialogs.core.state import DialogState
+from dialogs.core.types import Button, Reply
 
 log = logging.getLogger(__name__)
 OPEN = ("pending", "sent")

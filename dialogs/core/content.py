@@ -1,0 +1,254 @@
+"""What a business edits in ``config/``: catalog, FAQ, texts, lead form, survey, booking, reps.
+
+Loaded once at start into frozen models; every problem is reported as
+``<file>: <key>: <what is wrong>`` before anything starts serving.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.settings import check_timezone
+from dialogs.core.config import ConfigError, load_model, read_yaml
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("en", "zh")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Localized(_Model):
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class LocalizedList(_Model):
+    en: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
+
+    def get(self, lang: str) -> tuple[str, ...]:
+        return self.zh if lang == "zh" else self.en
+
+
+class Plan(_Model):
+    name: Localized
+    price: float = Field(ge=0)
+    period: Literal["once", "month", "year"] = "once"
+
+
+class Product(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=20)  # fits in button payloads
+    name: Localized
+    aliases: LocalizedList = LocalizedList()
+    category: Localized
+    summary: Localized
+    features: LocalizedList
+    plans: tuple[Plan, ...] = Field(min_length=1)
+    availability: Literal["in_stock", "preorder", "out_of_stock"]
+    lead_time_days: int = Field(ge=0)
+    good_for: Localized
+
+
+class Catalog(_Model):
+    currency: str = "USD"
+    products: tuple[Product, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Catalog:
+        _unique([p.id for p in self.products], "products")
+        return self
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+
+class FaqEntry(_Model):
+    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=48)  # fits in button payloads
+    topic: str
+    question: Localized
+    alternatives: LocalizedList = LocalizedList()
+    answer: Localized
+    products: tuple[str, ...] = ()
+
+
+class Faq(_Model):
+    entries: tuple[FaqEntry, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Faq:
+        _unique([e.id for e in self.entries], "entries")
+        return self
+
+
+class Choice(_Model):
+    value: str
+    label: Localized
+
+
+class FormField(_Model):
+    name: str = Field(pattern=r"^[a-z_]+$")
+    validator: Literal["text", "email", "phone", "choice", "number"]
+    required: bool = True
+    prompt: Localized
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _choices_for_choice(self) -> FormField:
+        if self.validator == "choice" and not self.choices:
+            raise ValueError(f"field {self.name!r} uses validator 'choice' but has no choices")
+        return self
+
+
+class ScoringRule(_Model):
+    field: str
+    op: Literal["eq", "ne", "gte", "lte", "gt", "lt", "present", "in"]
+    value: str | float | int | list[str] | None = None
+    points: int
+
+
+class Scoring(_Model):
+    threshold: int = Field(ge=0)
+    rules: tuple[ScoringRule, ...] = ()
+
+
+class ConsentText(_Model):
+    purpose: str
+    text: Localized
+
+
+class LeadForm(_Model):
+    consent: ConsentText
+    fields: tuple[FormField, ...] = Field(min_length=1)
+    scoring: Scoring
+
+    @model_validator(mode="after")
+    def _rules_name_fields(self) -> LeadForm:
+        names = [f.name for f in self.fields]
+        _unique(names, "fields")
+        for i, rule in enumerate(self.scoring.rules):
+            if rule.field not in names:
+                raise ValueError(f"scoring.rules.{i}.field: no form field named {rule.field!r}")
+        return self
+
+
+class SurveyQuestion(_Model):
+    id: str
+    kind: Literal["csat", "nps", "comment"]
+    prompt: Localized
+    optional: bool = False
+
+
+class Survey(_Model):
+    questions: tuple[SurveyQuestion, ...] = Field(min_length=1)
+    answer_words: dict[Lang, dict[str, int]] = {}
+    csat_labels: dict[Lang, tuple[str, str, str, str, str]] = {}
+
+
+class Booking(_Model):
+    slot_minutes: int = Field(default=30, ge=5, le=480)
+    min_notice_minutes: int = Field(default=120, ge=0)
+    buffer_minutes: int = Field(default=10, ge=0)
+    horizon_days: int = Field(default=14, ge=1, le=90)
+    slots_offered: int = Field(default=3, ge=1, le=10)
+    reminder_offsets_minutes: tuple[int, ...] = (1440, 15)
+
+
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class RepConfig(_Model):
+    name: str
+    email: str
+    slack_user_id: str | None = None
+    timezone: str
+    languages: tuple[Lang, ...] = ("en",)
+    working_hours: dict[Weekday, tuple[str, ...]] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for day, spans in value.items():
+            for span in spans:
+                if not _HOURS.match(span) or span[:5] >= span[6:]:
+                    raise ValueError(f"{day}: {span!r} is not a span like '09:00-17:00'")
+        return value
+
+
+class Reps(_Model):
+    reps: tuple[RepConfig, ...] = ()
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}: duplicate id {value!r}")
+        seen.add(value)
+
+
+@dataclass(frozen=True)
+class Content:
+    catalog: Catalog
+    faq: Faq
+    texts: dict[str, dict[str, str]]  # lang -> key -> text
+    lead_form: LeadForm
+    survey: Survey
+    booking: Booking
+    reps: Reps
+
+    def text(self, key: str, lang: str, **values: object) -> str:
+        template = self.texts.get(lang, {}).get(key) or self.texts["en"][key]
+        return template.format(**values) if values else template
+
+
+def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
+    texts: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        path = config_dir / "texts" / f"{lang}.yaml"
+        data = read_yaml(path)
+        for key, value in data.items():
+            if not isinstance(value, str):
+                raise ConfigError(str(path), str(key), "must be a text")
+        texts[lang] = {str(k): v for k, v in data.items()}
+    missing = set(texts["en"]) ^ set(texts["zh"])
+    if missing:
+        key = sorted(missing)[0]
+        where = "zh" if key in texts["en"] else "en"
+        raise ConfigError(
+            str(config_dir / "texts" / f"{where}.yaml"),
+            key,
+            "missing (en and zh need the same keys)",
+        )
+    return texts
+
+
+def load_content(config_dir: Path | str) -> Content:
+    config_dir = Path(config_dir)
+    booking_path = config_dir / "booking.yaml"
+    return Content(
+        catalog=load_model(Catalog, config_dir / "catalog" / "products.yaml"),
+        faq=load_model(Faq, config_dir / "catalog" / "faq.yaml"),
+        texts=load_texts(config_dir),
+        lead_form=load_model(LeadForm, config_dir / "lead_form.yaml"),
+        survey=load_model(Survey, config_dir / "survey.yaml"),
+        booking=load_model(Booking, booking_path) if booking_path.exists() else Booking(),
+        reps=load_model(Reps, config_dir / "reps.yaml"),
+    )

@@ -1,0 +1,93 @@
+"""One turn of a conversation: what came in, what the flows may use, what goes out.
+
+Flows receive a ``Turn`` and add replies to it; they never send anything themselves. The
+hub stores the replies in the outbox in the same transaction as the state change, and
+delivers them after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from dialogs.core.events import HandoffEvent
+from dialogs.core.state import DialogState
+from dialogs.core.types import Button, InboundMessage, Reply
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from crm_store.clock import Clock
+    from crm_store.models import Contact, Conversation
+    from crm_store.uow import UnitOfWork
+    from dialogs.core.content import Content
+    from dialogs.knowledge.index import KnowledgeBase
+    from dialogs.nlu import NluResult
+
+
+class Outcome(Enum):
+    CONTINUE = "continue"  # the flow stays active and waits for the next message
+    DONE = "done"  # the flow finished; the state is cleared
+    PASS = "pass"  # not for this flow (e.g. a question mid-form): route it, then re-ask
+
+
+@dataclass(frozen=True)
+class DialogServices:
+    content: Content
+    settings: Settings
+    clock: Clock
+    knowledge: KnowledgeBase
+
+
+@dataclass
+class Turn:
+    text: str
+    payload: str | None
+    nlu: NluResult
+    lang: str
+    state: DialogState
+    uow: UnitOfWork
+    conversation: Conversation
+    contact: Contact
+    services: DialogServices
+    inbound: InboundMessage | None = None  # None when a turn is started by an event
+    replies: list[Reply] = field(default_factory=list)
+    events: list[HandoffEvent] = field(default_factory=list)
+
+    @property
+    def intent(self) -> str | None:
+        return self.nlu.intent
+
+    @property
+    def content(self) -> Content:
+        return self.services.content
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.services.content.text(key, self.lang, **values)
+
+    def button(self, key: str, payload: str) -> Button:
+        return Button(self.t(key), payload)
+
+    def say(
+        self,
+        text: str,
+        buttons: tuple[Button, ...] | list[Button] = (),
+        quick_replies: tuple[Button, ...] | list[Button] = (),
+    ) -> None:
+        self.replies.append(Reply(text, tuple(buttons), tuple(quick_replies)))
+
+
+class Flow(Protocol):
+    name: ClassVar[str]
+
+    async def start(self, turn: Turn, **options: Any) -> Outcome:
+        """Begin the flow (by intent, button or event)."""
+        ...
+
+    async def handle(self, turn: Turn) -> Outcome:
+        """Handle a message while this flow is the active one."""
+        ...
+
+    async def reprompt(self, turn: Turn) -> None:
+        """Ask the current question again, after an interruption was answered."""
+        ...
