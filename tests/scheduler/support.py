@@ -20,7 +20,7 @@ from crm_store.models import ScheduledTask
 from crm_store.models.ops import EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
 from dialogs.core.types import ChannelAddress
-from dialogs.flows.booking.flow import records
+from dialogs.flows.booking import records
 
 MAYA, LENA, DANIEL, KEVIN = 1, 2, 3, 4  # demo reps, in config/reps.yaml order
 

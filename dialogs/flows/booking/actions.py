@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_store.models import FollowUp, FollowUpStatus
 from dialogs.core.turn import Turn
+from dialogs.flows.booking import records
 from dialogs.flows.booking.calendar import Calendars
-from dialogs.flows.booking.flow import records
 from dialogs.flows.booking.slots import SlotRules
 
 

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from crm_store.errors import FollowUpOverlap
 from crm_store.models import FollowUp
 from dialogs.core.turn import Outcome, Turn
+from dialogs.flows.booking import actions as act
+from dialogs.flows.booking import view
 from dialogs.flows.booking.calendar import Calendars
-from dialogs.flows.booking.flow import actions as act
-from dialogs.flows.booking.flow import view
 from dialogs.flows.booking.slots import Slot
 from dialogs.flows.booking.view import SLOT_PREFIX, parse_slot_payload, slot_buttons, when_text
 from dialogs.timing.parse import TimeRequest, parse_time

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from crm_store.models import FollowUp
 from dialogs.core.turn import Turn
 from dialogs.core.types import Button
-from dialogs.flows.booking.flow import actions as act
+from dialogs.flows.booking import actions as act
 from dialogs.flows.booking.slots import Slot
 from dialogs.timing.format import format_local
 from dialogs.timing.zones import zone_label

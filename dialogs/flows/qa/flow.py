@@ -23,8 +23,8 @@ from dialogs.core.menu import next_steps
 from dialogs.core.turn import Outcome, Turn
 from dialogs.core.types import Button
 from dialogs.flows.handoff.flow import HandoffFlow
+from dialogs.flows.qa import answers as qa_answers
 from dialogs.flows.qa.answers import ASPECTS, Aspect
-from dialogs.flows.qa.flow import answers as qa_answers
 from dialogs.knowledge.index import CONFIDENT, TOPIC_CONFIDENT, Hit, KnowledgeBase
 from dialogs.knowledge.text import is_follow_up, refers_back
 
