@@ -120,7 +120,7 @@ async def hub_turns(
     from sqlalchemy import event
 
     from bot.runtime import Runtime
-    from bot.settings import load_settings
+    from bot.settings.model import load_settings
     from dialogs.core.types import ChannelAddress, InboundMessage
     from tests.driver import RecordingAdapter
 

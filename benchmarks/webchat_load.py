@@ -64,7 +64,7 @@ def serve(port: int, deflate: bool) -> None:
 
     from bot.app import create_app, uvicorn_options
     from bot.runtime import Runtime
-    from bot.settings import load_settings
+    from bot.settings.model import load_settings
     from channels import webchat
 
     settings = load_settings(ROOT / "config")

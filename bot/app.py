@@ -18,7 +18,7 @@ from bot.logs import RequestIdMiddleware
 from bot.metrics import CONTENT_TYPE_LATEST as METRICS_CONTENT_TYPE
 from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
-from bot.settings import Settings
+from bot.settings.model import Settings
 from bot.webhooks.delivery import running_webhooks
 from channels import webchat
 from channels.slack.channel import attach as attach_slack

@@ -9,7 +9,9 @@ from bot.hub import ConversationHub, Understanding
 from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
 from bot.outbox import Outbox
-from bot.settings import Settings
+from bot.privacy.erase import CustomerErasure
+from bot.privacy.suppression import suppression_key
+from bot.settings.model import Settings
 from channels.base import ChannelAdapter
 from crm_store.clock import Clock
 from crm_store.database import Database
@@ -41,6 +43,7 @@ def build_hub(
         settings=settings,
         clock=clock,
         knowledge=KnowledgeBase(content.catalog, content.faq),
+        erasure=CustomerErasure(suppression_key(settings)),
     )
     manager = DialogManager.with_flows(QaFlow(), LeadFlow(), BookingFlow(), SurveyFlow())
     return ConversationHub(

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from bot.privacy.masking import REDACTED, scrub
 from bot.secret_key import load_secret
-from bot.settings import Settings
+from bot.settings.model import Settings
 
 __all__ = ["REDACTED", "RedactSecrets", "RequestIdMiddleware", "configure_logging"]
 

@@ -10,7 +10,7 @@ from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
-from bot.settings import Settings
+from bot.settings.model import Settings
 from bot.staff import StaffChannel
 from channels.base import ChannelAdapter
 from crm_store import migrate

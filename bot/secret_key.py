@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.settings.model import Settings
 
 log = logging.getLogger(__name__)
 

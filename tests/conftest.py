@@ -23,7 +23,7 @@ from bot.assembly import build_hub
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.runtime import upsert_reps
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from crm_store import migrate
 from crm_store.clock import FakeClock, SystemClock
 from crm_store.database import Database

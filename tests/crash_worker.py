@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from bot.runtime import Runtime
-from bot.settings import load_settings
+from bot.settings.model import load_settings
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 ROOT = Path(__file__).resolve().parents[1]

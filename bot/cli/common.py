@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from crm_store import migrate
 from crm_store.database import Database
 from crm_store.errors import StoreError

@@ -26,7 +26,7 @@ from bot.privacy.records import person_ids
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.privacy.suppression import suppression_key
 from bot.privacy.tasks import slack_eraser
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store import migrate
 from crm_store.clock import SystemClock
 from crm_store.database import Database

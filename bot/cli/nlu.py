@@ -73,7 +73,7 @@ def train(
 
 
 def _default_model_dir(config: Path) -> Path:
-    from bot.settings import load_settings
+    from bot.settings.model import load_settings
     from dialogs.core.config import ConfigError
 
     try:

@@ -3,7 +3,7 @@ questions, leads and the audit log, in English and Chinese, with CSV exports.
 
 ``mount(app, runtime)`` adds the pages and the static files (Chart.js is vendored under
 ``static/vendor``: no CDN). Users come from ``salesbot users add``. The page modules are
-imported when the dashboard is built, so ``bot.dashboard.config`` and ``.users`` stay cheap to
+imported when the dashboard is built, so ``bot.settings.dashboard`` and ``.users`` stay cheap to
 import (for the settings and the CLI).
 """
 
@@ -21,28 +21,20 @@ def create_dashboard_router(runtime: Any) -> APIRouter:
     """The ``/admin`` pages over a ``bot.runtime.Runtime`` (settings, content, db, clock)."""
     from fastapi import APIRouter
 
-    from bot.dashboard import (
-        pages_audit,
-        pages_auth,
-        pages_conversations,
-        pages_kpis,
-        pages_leads,
-        pages_surveys,
-        pages_unanswered,
-    )
     from bot.dashboard.core import Dashboard
+    from bot.dashboard.pages import (
+        audit,
+        auth,
+        conversations,
+        kpis,
+        leads,
+        surveys,
+        unanswered,
+    )
 
     dash = Dashboard(runtime)
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for module in (
-        pages_auth,
-        pages_surveys,
-        pages_kpis,
-        pages_conversations,
-        pages_unanswered,
-        pages_leads,
-        pages_audit,
-    ):
+    for module in (auth, surveys, kpis, conversations, unanswered, leads, audit):
         module.routes(router, dash)
     return router
 

@@ -54,6 +54,23 @@ class ErasureResult:
     cleanup_task_id: int | None
 
 
+@dataclass(frozen=True)
+class CustomerErasure:
+    """The dialogs' ``Erasure`` port: a customer's own "forget me", suppressed with the key."""
+
+    key: bytes | None
+
+    async def forget(self, uow: UnitOfWork, contact_id: int, *, keep_address_of: int) -> None:
+        await erase_contact(
+            uow,
+            contact_id,
+            actor="customer",
+            key=self.key,
+            keep_address_of=keep_address_of,
+            reason="customer",
+        )
+
+
 async def erase_contact(
     uow: UnitOfWork,
     contact_id: int,

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.models.ops import Suppression
 from crm_store.uow import UnitOfWork
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.scheduler.config import EmailSettings, SchedulerSettings
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 
 if TYPE_CHECKING:
     from bot.hub import ConversationHub
-    from bot.settings import Settings
+    from bot.settings.model import Settings
     from crm_store.clock import Clock
     from crm_store.database import Database
     from crm_store.models import ScheduledTask

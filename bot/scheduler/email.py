@@ -14,8 +14,8 @@ from email.utils import format_datetime
 
 import aiosmtplib
 
-from bot.scheduler.config import EmailSettings
 from bot.scheduler.row_outbox import DeliveryRound, RowOutbox
+from bot.settings.scheduler import EmailSettings
 from channels.base import DeliveryError
 from crm_store.clock import Clock
 from crm_store.database import Database

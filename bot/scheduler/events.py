@@ -14,10 +14,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from bot.scheduler.config import EmailSettings
 from bot.scheduler.followup_mail import MailKind, queue_followup_email
 from bot.scheduler.handlers.detractor import detractor_alert
 from bot.scheduler.schedule import ensure_followup_check
+from bot.settings.scheduler import EmailSettings
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import DomainEvent, FollowUp

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.outbox import Outbox
-from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskContext, TaskHandlers, runs_outside_transaction
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask, TaskState

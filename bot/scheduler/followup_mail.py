@@ -12,10 +12,10 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from bot.scheduler import texts
-from bot.scheduler.config import EmailSettings
 from bot.scheduler.ics import Invite, build_ics, followup_uid
 from bot.scheduler.people import customer_name, language, rep_by_id, zone_or
 from bot.scheduler.produce import add_email
+from bot.settings.scheduler import EmailSettings
 from crm_store.models import FollowUp
 from crm_store.models.ops import EmailMessage
 from crm_store.uow import UnitOfWork

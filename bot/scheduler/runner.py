@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskHandlers
 from bot.scheduler.email import EmailOutbox, SmtpSender
 from bot.scheduler.events import EventConsumer
@@ -33,6 +32,7 @@ from bot.scheduler.execute import RunResult, TaskRunner
 from bot.scheduler.handlers import default_handlers
 from bot.scheduler.handlers.recurring import DIGEST, RETENTION, ensure_scheduled
 from bot.scheduler.staff_outbox import StaffOutbox
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from bot.staff import StaffChannel
 from crm_store.uow import UnitOfWork
 

@@ -117,6 +117,6 @@ def build_endpoints(config: WebhooksSettings, master: str | None) -> tuple[Webho
 
 
 def endpoints_from_settings(settings: Any) -> tuple[WebhookEndpoint, ...]:
-    """Endpoints of ``bot.settings.Settings``: ``webhooks`` + ``secrets.webhook_secret``."""
+    """Endpoints of ``bot.settings.model.Settings``: ``webhooks`` + ``secrets.webhook_secret``."""
     secret = settings.secrets.webhook_secret
     return build_endpoints(settings.webhooks, secret.get_secret_value() if secret else None)

@@ -23,7 +23,7 @@ from bot.desk.slack.desk import SlackDesk
 from bot.desk.slack.once import Once
 from bot.desk.slack.relay import Relay
 from bot.desk.slack.staff import SlackStaff
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.adapter import SlackAdapter

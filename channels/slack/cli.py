@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.settings import load_settings
+from bot.settings.model import load_settings
 from dialogs.core.config import ConfigError
 
 slack_app = typer.Typer(help="Slack app: the manifest to create it with.", no_args_is_help=True)

@@ -19,7 +19,7 @@ from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from fastapi import APIRouter, FastAPI
 
 from bot.hub import Receipt
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.commands import register_commands
 from channels.telegram.limiter import SendLimiter

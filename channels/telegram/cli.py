@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from dialogs.core.config import ConfigError
 
 telegram_app = typer.Typer(help="Telegram bot: webhook registration.", no_args_is_help=True)

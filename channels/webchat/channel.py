@@ -16,7 +16,7 @@ from dialogs.core.config import ConfigError
 if TYPE_CHECKING:
     from bot.hub import ConversationHub
     from bot.runtime import Runtime
-    from bot.settings import WebchatSettings
+    from channels.webchat.settings import WebchatSettings
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.settings import WebchatSettings
+    from channels.webchat.settings import WebchatSettings
 
 
 @dataclass(frozen=True, slots=True)

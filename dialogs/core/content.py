@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.settings import check_timezone
 from dialogs.core.config import ConfigError, load_model, read_yaml
+from dialogs.core.settings import check_timezone
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")

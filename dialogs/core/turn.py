@@ -16,11 +16,11 @@ from dialogs.core.state import DialogState
 from dialogs.core.types import Button, InboundMessage, Reply
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
     from crm_store.clock import Clock
     from crm_store.models import Contact, Conversation
     from crm_store.uow import UnitOfWork
     from dialogs.core.content import Content
+    from dialogs.core.settings import EngineSettings
     from dialogs.knowledge.index import KnowledgeBase
     from dialogs.nlu import NluResult
 
@@ -31,12 +31,21 @@ class Outcome(Enum):
     PASS = "pass"  # not for this flow (e.g. a question mid-form): route it, then re-ask
 
 
+class Erasure(Protocol):
+    """Forgets a customer who asked for it (the shell's privacy service, injected)."""
+
+    async def forget(self, uow: UnitOfWork, contact_id: int, *, keep_address_of: int) -> None:
+        """Erase the contact in this transaction; keep the conversation's address only."""
+        ...
+
+
 @dataclass(frozen=True)
 class DialogServices:
     content: Content
-    settings: Settings
+    settings: EngineSettings
     clock: Clock
     knowledge: KnowledgeBase
+    erasure: Erasure
 
 
 @dataclass

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 import crm_store.models.api  # noqa: F401 - registers the tables (truncated between tests)
 from bot.api import create_api_router
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.runtime import Runtime
-from bot.settings import DatabaseSettings, Settings
+from bot.settings.model import DatabaseSettings, Settings
 from bot.webhooks.config import WebhooksSettings, derive_secret
 from bot.webhooks.signing import verify_signature
 from crm_store.repositories.api_tokens import ApiTokenRepository

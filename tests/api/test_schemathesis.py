@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from bot.api import create_api_router
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Base

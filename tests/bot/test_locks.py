@@ -141,7 +141,7 @@ async def test_the_hub_keeps_a_conversation_in_order_with_redis_locks(
 
 async def test_settings_choose_the_backend(tmp_path) -> None:  # noqa: ANN001
     from bot.runtime import make_locks
-    from bot.settings import load_settings
+    from bot.settings.model import load_settings
 
     assert isinstance(make_locks(load_settings(tmp_path, {})), InMemoryLocks)
     env = {"SALESBOT_LOCKS__BACKEND": "redis", "SALESBOT_LOCKS__REDIS_URL": REDIS_URL}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.assembly import build_hub
 from bot.metrics import Metrics
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from dialogs.core.content import Content

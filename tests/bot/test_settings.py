@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
+from bot.settings.model import load_settings
 from dialogs.core.config import ConfigError
 
 

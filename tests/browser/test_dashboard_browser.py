@@ -29,7 +29,7 @@ import uvicorn
 from bot.dashboard.users import UserStore
 from bot.demo.seed import seed_demo
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork

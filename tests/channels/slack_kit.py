@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assembly import build_hub
 from bot.hub import ConversationHub
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.slack.channel import EVENTS_PATH, SlackChannel
 from crm_store.clock import FakeClock
 from crm_store.database import Database

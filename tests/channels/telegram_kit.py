@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from bot.assembly import build_hub
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub, Receipt
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.telegram.channel import TelegramChannel, make_bot
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.render import callback_data

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels import webchat
 from channels.webchat.rest import (
     RestAdapter,

@@ -18,7 +18,7 @@ from bot.desk.slack.desk import SlackDesk
 from bot.desk.slack.staff import SlackStaff
 from bot.handoff import InMemoryHandoff
 from bot.runtime import Runtime
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from channels.slack.adapter import SlackAdapter
 from channels.slack.channel import EVENTS_PATH, SlackChannel, attach, wanted
 from channels.slack.cli import slack_app

@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.telegram.channel import TelegramChannel, make_bot
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH

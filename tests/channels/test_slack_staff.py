@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.slack.staff import SlackStaff, render_staff
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.base import DeliveryError
 from channels.slack.api import SlackApi
 from crm_store.clock import FakeClock

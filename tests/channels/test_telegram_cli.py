@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from channels.telegram.channel import TelegramChannel, mode_of, wanted
 from channels.telegram.cli import telegram_app
 from dialogs.core.config import ConfigError

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from channels.webchat.bus import AnnouncementBus, LocalBus, RedisBus
 from crm_store.clock import FakeClock
 from dialogs.core.config import ConfigError

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from bot.app import create_app
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels import webchat
 from channels.webchat.connections import WebchatLimits
 from channels.webchat.demo import render_demo

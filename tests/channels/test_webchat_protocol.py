@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
+from bot.settings.model import load_settings
 from channels.webchat import protocol as p
 from channels.webchat.connections import ConnectionRegistry, TokenBucket, WebchatLimits
 from channels.webchat.session import origin_allowed

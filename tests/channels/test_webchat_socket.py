@@ -19,7 +19,7 @@ import pytest_asyncio
 
 from bot.app import TRANSPORT_FRAME_FACTOR
 from bot.secret_key import load_secret
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.webchat.connections import WebchatLimits
 from channels.webchat.tokens import VisitorTokens
 from crm_store.clock import FakeClock

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.secret_key import SECRET_FILE, load_secret
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from channels.webchat.tokens import (
     TokenError,
     VisitorTokens,

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from bot.app import create_app, uvicorn_options
 from bot.runtime import Runtime
-from bot.settings import DatabaseSettings, Settings
+from bot.settings.model import DatabaseSettings, Settings
 from channels import webchat
 from channels.webchat.channel import WebchatChannel
 from crm_store.clock import Clock

@@ -123,7 +123,7 @@ async def test_database_pool_size_sizes_a_server_pool_but_not_a_sqlite_file(
     tmp_path: Path,
 ) -> None:
     from bot.runtime import Runtime
-    from bot.settings import load_settings
+    from bot.settings.model import load_settings
     from tests.conftest import PG_URL
 
     environ = {"SALESBOT_DATA_DIR": str(tmp_path), "SALESBOT_DATABASE__POOL_SIZE": "7"}

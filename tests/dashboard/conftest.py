@@ -22,7 +22,7 @@ from bot.api.auth import principal_dependency
 from bot.api.kpis import kpis_router
 from bot.dashboard import mount
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models.ops import User

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bot.cli.report import report_app
 from bot.reports.stats import window_of
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.repositories.api_tokens import ApiTokenRepository

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.assembly import build_hub
 from bot.handoff import InMemoryHandoff
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Consent, Contact, Lead

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.slack.desk import SlackDesk
 from bot.privacy.slack_cleanup import SlackEraser
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.slack.api import SlackApi
 from channels.slack.background import Background
 from crm_store.clock import FakeClock

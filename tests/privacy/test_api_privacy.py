@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.api import PREFIX, create_api_router
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Contact

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.hub import ConversationHub
 from bot.privacy.erase import CLEANUP_TASK, run_cleanup_task
 from bot.privacy.slack_cleanup import SlackEraser
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Conversation, ScheduledTask

@@ -18,7 +18,7 @@ from bot.hub import ConversationHub
 from bot.logs import RequestIdMiddleware, configure_logging
 from bot.privacy.slack_cleanup import SlackEraser, SlackRef
 from bot.secret_key import load_secret
-from bot.settings import Settings, load_settings
+from bot.settings.model import Settings, load_settings
 from channels.webchat.tokens import VisitorTokens
 from crm_store.clock import FakeClock
 from crm_store.database import Database

@@ -10,9 +10,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from bot.privacy.retention import run_retention
-from bot.privacy.settings import PrivacySettings
 from bot.privacy.suppression import suppress
-from bot.settings import Settings
+from bot.settings.model import Settings
+from bot.settings.privacy import PrivacySettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Contact, Lead, Message, UnansweredQuestion

@@ -8,7 +8,7 @@ from bot.privacy.erase import CLEANUP_TASK, erase_contact
 from bot.privacy.slack_cleanup import REDACTED_TEXT, SlackEraser, SlackRef
 from bot.privacy.tasks import cleanup_handler
 from bot.scheduler.execute import TaskRunner
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask, TaskState

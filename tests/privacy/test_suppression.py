@@ -12,7 +12,7 @@ from bot.hub import ConversationHub
 from bot.privacy.erase import erase_contact
 from bot.privacy.retention import run_retention
 from bot.privacy.suppression import identity_hash, is_suppressed, suppression_key
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.slack.translate import event_to_inbound
 from channels.telegram.translate import BotIdentity, message_to_inbound
 from crm_store.clock import FakeClock

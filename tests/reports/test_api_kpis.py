@@ -29,7 +29,7 @@ from bot.api.auth import principal_dependency
 from bot.api.kpis import kpis_router
 from bot.reports.stats import window_of
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, Base

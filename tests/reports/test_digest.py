@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.reports.digest import build_weekly_digest
-from bot.settings import Settings
+from bot.settings.model import Settings
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 from tests.reports.known import Known

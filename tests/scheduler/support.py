@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.events import EventConsumer
 from bot.scheduler.execute import TaskRunner
 from bot.scheduler.handlers import default_handlers
 from bot.scheduler.staff_outbox import StaffOutbox
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from bot.staff import InMemoryStaff
 from crm_store.clock import Clock
 from crm_store.database import Database

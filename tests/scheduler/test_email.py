@@ -15,8 +15,8 @@ import pytest
 from icalendar import Calendar
 
 from bot.outbox import Outbox
-from bot.scheduler.config import EmailSettings
 from bot.scheduler.email import EmailOutbox, SmtpSender
+from bot.settings.scheduler import EmailSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import FollowUp, FollowUpStatus

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.handlers import default_handlers
 from bot.scheduler.handlers import recurring as rec
 from bot.scheduler.handlers.recurring import DIGEST, RETENTION, next_occurrence
 from bot.scheduler.runner import Scheduler
+from bot.settings.scheduler import SchedulerSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.scheduler.support import make_runner, staff_rows, tasks

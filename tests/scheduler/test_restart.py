@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.outbox import Outbox
-from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.runner import JOB_ID, Scheduler
+from bot.settings.scheduler import SchedulerSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from tests.driver import RecordingAdapter

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.context import TaskContext, outside_transaction
 from bot.scheduler.execute import LEASE, TaskRunner
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ScheduledTask

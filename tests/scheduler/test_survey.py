@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.followup_outcome import record_outcome
 from bot.hub import ConversationHub
-from bot.scheduler.config import EmailSettings
 from bot.scheduler.schedule import schedule_survey
+from bot.settings.scheduler import EmailSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Conversation, ConversationStatus, FollowUp, Lead, SurveyRequest

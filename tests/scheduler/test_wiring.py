@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.runner import running_scheduler
+from bot.settings.scheduler import SchedulerSettings
 from bot.staff import InMemoryStaff
 from crm_store.clock import FakeClock
 from crm_store.database import Database

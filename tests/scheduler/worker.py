@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.outbox import Outbox
-from bot.scheduler.config import EmailSettings, SchedulerSettings
 from bot.scheduler.execute import TaskRunner
 from bot.scheduler.handlers import default_handlers
 from bot.scheduler.runner import Scheduler
 from bot.scheduler.staff_outbox import StaffOutbox
-from bot.settings import load_settings
+from bot.settings.model import load_settings
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models.ops import StaffMessage

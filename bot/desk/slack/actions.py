@@ -30,7 +30,7 @@ from bot.desk.slack.desk import SlackDesk
 from bot.desk.slack.relay import send_to_customer
 from bot.followup_outcome import record_outcome
 from bot.hub import ConversationHub
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.api import SlackApi

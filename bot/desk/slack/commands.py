@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from bot.desk.slack.cards import SlackCards
 from bot.desk.slack.cardview import CHANNELS, customer_names, lead_summary
 from bot.reports.surveys import load_survey_rows, summarize
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.slack import blocks as bk
 from channels.slack.escape import escape_text
 from crm_store.clock import Clock

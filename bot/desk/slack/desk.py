@@ -24,7 +24,7 @@ from bot.desk.slack import cardview
 from bot.desk.slack.cards import HANDOFF, LEAD, SlackCards
 from bot.locks import InMemoryLocks
 from bot.scheduler.schedule import schedule_handoff_followups
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.api import Posted, SlackApi

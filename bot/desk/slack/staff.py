@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.settings import Settings
+from bot.settings.model import Settings
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.api import SlackApi

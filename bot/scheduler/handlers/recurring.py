@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from bot.privacy.retention import run_retention
 from bot.reports.digest import build_weekly_digest
-from bot.scheduler.config import SchedulerSettings
 from bot.scheduler.context import TaskContext, TaskHandler
 from bot.scheduler.produce import add_staff_message
+from bot.settings.scheduler import SchedulerSettings
 from crm_store.models import ScheduledTask
 from crm_store.uow import UnitOfWork
 

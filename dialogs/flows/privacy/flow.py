@@ -55,20 +55,10 @@ class PrivacyFlow:
         if turn.state.step != "confirm_forget":
             return Outcome.DONE
         if turn.payload == "privacy:confirm" or (not turn.payload and turn.intent == "affirm"):
-            # Imported here: the erasure service lives in the application layer (bot/),
-            # which imports the dialogs package, not the other way round at import time.
-            from bot.privacy.erase import erase_contact
-            from bot.privacy.suppression import suppression_key
-
             done = turn.t("forget_me_done")
             await self._opt_out(turn, shown=done)
-            await erase_contact(
-                turn.uow,
-                turn.contact.id,
-                actor="customer",
-                key=suppression_key(turn.services.settings),
-                keep_address_of=turn.conversation.id,
-                reason="customer",
+            await turn.services.erasure.forget(
+                turn.uow, turn.contact.id, keep_address_of=turn.conversation.id
             )
             turn.state.leave()
             turn.say(done)

@@ -1,6 +1,6 @@
 """Settings of the scheduler and of outgoing e-mail (sections ``scheduler:`` and ``email:``).
 
-Kept free of salesbot imports so ``bot.settings`` can import them. Until the sections are
+Kept free of salesbot imports so ``bot.settings.model`` can import them. Until the sections are
 wired into ``Settings`` the accessors below fall back to the defaults.
 """
 

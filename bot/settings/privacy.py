@@ -1,6 +1,6 @@
 """The ``privacy:`` section of settings.yaml: retention periods and suppression.
 
-Kept here (not in ``bot.settings``) so the privacy package owns its knobs; ``Settings``
+Kept here (not in ``bot.settings.model``) so the privacy package owns its knobs; ``Settings``
 carries it as ``privacy: PrivacySettings``.
 """
 

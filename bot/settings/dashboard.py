@@ -1,4 +1,4 @@
-"""Dashboard settings (``dashboard:`` in settings.yaml). Pydantic only, so ``bot.settings``
+"""Dashboard settings (``dashboard:`` in settings.yaml). Pydantic only, so ``bot.settings.model``
 can import it without pulling in the web layer."""
 
 from __future__ import annotations

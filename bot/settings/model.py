@@ -12,16 +12,23 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from bot.dashboard.config import DashboardSettings
-from bot.privacy.settings import PrivacySettings
-from bot.scheduler.config import EmailSettings, SchedulerSettings
+from bot.settings.dashboard import DashboardSettings
+from bot.settings.privacy import PrivacySettings
+from bot.settings.scheduler import EmailSettings, SchedulerSettings
 from bot.webhooks.config import WebhooksSettings
+from channels.slack.settings import SlackSettings
+from channels.telegram.settings import TelegramSettings
+from channels.webchat.settings import WebchatSettings
 from dialogs.core.config import ConfigError, read_yaml, validate
+from dialogs.core.settings import (
+    BusinessSettings,
+    HandoffSettings,
+    SurveySettings,
+)
 
 ENV_PREFIX = "SALESBOT_"
 SETTINGS_FILE = "settings.yaml"
@@ -47,19 +54,6 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class BusinessSettings(_Frozen):
-    name: str = "Auralis Meeting Systems"
-    default_language: Literal["en", "zh"] = "en"
-    languages: tuple[Literal["en", "zh"], ...] = ("en", "zh")
-    timezone: str = "UTC"
-    default_phone_region: str = "US"
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        return check_timezone(value)
-
-
 class DatabaseSettings(_Frozen):
     url: str = ""  # empty: SQLite file in data_dir
     echo: bool = False
@@ -72,47 +66,10 @@ class ServerSettings(_Frozen):
     public_url: str = "http://127.0.0.1:8000"
 
 
-class WebchatSettings(_Frozen):
-    enabled: bool = True
-    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
-    max_frame_bytes: int = Field(default=4096, ge=256, le=65536)
-    max_connections_per_ip: int = Field(default=30, ge=1)
-    messages_per_second: float = Field(default=5.0, gt=0)
-    message_burst: int = Field(default=10, ge=1)
-    # How a worker learns that another one committed a message for a visitor whose socket
-    # it holds: "memory" for one process, "redis" when several web workers run.
-    bus: Literal["memory", "redis"] = "memory"
-    redis_url: str = "redis://127.0.0.1:6379/0"
-
-
-class TelegramSettings(_Frozen):
-    enabled: bool = False
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-
-
-class SlackSettings(_Frozen):
-    enabled: bool = False
-    sales_channel: str = "#sales"
-    managers_channel: str = "#sales-managers"
-
-
 class ChannelsSettings(_Frozen):
     webchat: WebchatSettings = WebchatSettings()
     telegram: TelegramSettings = TelegramSettings()
     slack: SlackSettings = SlackSettings()
-
-
-class HandoffSettings(_Frozen):
-    fallbacks_before_handoff: int = Field(default=3, ge=2, le=10)
-    reannounce_after_minutes: int = Field(default=10, ge=1)
-    escalate_after_minutes: int = Field(default=30, ge=1)
-
-
-class SurveySettings(_Frozen):
-    delay_after_handoff_minutes: int = Field(default=30, ge=0)
-    reminder_after_hours: int = Field(default=24, ge=1)
-    expire_after_hours: int = Field(default=72, ge=1)
 
 
 class LocksSettings(_Frozen):
@@ -167,16 +124,6 @@ class Settings(_Frozen):
     @property
     def is_embedded_database(self) -> bool:
         return self.database_url.startswith("sqlite")
-
-
-def check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
-        ) from None
-    return value
 
 
 def load_settings(

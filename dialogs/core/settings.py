@@ -1,0 +1,64 @@
+"""The sections of ``settings.yaml`` the dialog engine reads: the business, handoff, surveys.
+
+The shell's ``Settings`` carries them (``settings.business`` ...); flows see them through
+``EngineSettings``, so the engine never imports the shell.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BusinessSettings(_Frozen):
+    name: str = "Auralis Meeting Systems"
+    default_language: Literal["en", "zh"] = "en"
+    languages: tuple[Literal["en", "zh"], ...] = ("en", "zh")
+    timezone: str = "UTC"
+    default_phone_region: str = "US"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_timezone(value)
+
+
+class HandoffSettings(_Frozen):
+    fallbacks_before_handoff: int = Field(default=3, ge=2, le=10)
+    reannounce_after_minutes: int = Field(default=10, ge=1)
+    escalate_after_minutes: int = Field(default=30, ge=1)
+
+
+class SurveySettings(_Frozen):
+    delay_after_handoff_minutes: int = Field(default=30, ge=0)
+    reminder_after_hours: int = Field(default=24, ge=1)
+    expire_after_hours: int = Field(default=72, ge=1)
+
+
+class EngineSettings(Protocol):
+    """What a flow may read of the settings (``turn.services.settings``)."""
+
+    @property
+    def business(self) -> BusinessSettings: ...
+
+    @property
+    def handoff(self) -> HandoffSettings: ...
+
+    @property
+    def survey(self) -> SurveySettings: ...
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+    return value
