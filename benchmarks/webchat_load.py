@@ -12,7 +12,7 @@ customer's message, the dialog state and the replies before any reply is sent), 
 CPU time per message from /proc. The same clients then run against benchmarks/echo_server.py.
 Last, ``--idle`` visitors connect, authenticate and stay idle, and the server's RSS is read.
 
-The salesbot server is the real app (``create_app`` + ``channels.webchat.mount``) on a
+The salesbot server is the real app (``create_app`` + ``channels.webchat.mount.mount``) on a
 fresh SQLite store, with the per-visitor rate limit and per-IP connection cap raised (every
 client comes from 127.0.0.1 and asks as fast as it is answered). Tokens for the idle
 visitors are signed here with the server's secret instead of 10,000 HTTP round trips.
@@ -65,15 +65,16 @@ def serve(port: int, deflate: bool) -> None:
     from bot.app import create_app, uvicorn_options
     from bot.runtime import Runtime
     from bot.settings.model import load_settings
-    from channels import webchat
+    from channels.webchat.connections import WebchatLimits
+    from channels.webchat.mount import mount as mount_webchat
 
     settings = load_settings(ROOT / "config")
     runtime = Runtime.create(settings)
     app = create_app(runtime)
-    limits = webchat.WebchatLimits(
+    limits = WebchatLimits(
         connections_per_ip=50_000, messages_per_second=1e9, message_burst=1_000_000_000
     )
-    webchat.mount(app, runtime, limits=limits)
+    mount_webchat(app, runtime, limits=limits)
     uvicorn.run(
         app,
         host="127.0.0.1",

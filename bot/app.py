@@ -20,9 +20,9 @@ from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
 from bot.settings.model import Settings
 from bot.webhooks.delivery import running_webhooks
-from channels import webchat
 from channels.slack.channel import attach as attach_slack
 from channels.telegram.channel import attach as attach_telegram
+from channels.webchat.mount import mount as mount_webchat
 from crm_store import migrate
 
 # uvicorn's own WebSocket frame limit, as a multiple of the web chat's: a frame a little
@@ -79,7 +79,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(create_api_router(runtime))
     mount_dashboard(app, runtime)  # /admin pages and their static files
     # Adapters are registered before runtime.start(), which builds the hub around them.
-    web = webchat.mount(app, runtime)  # widget, WebSocket, demo page at /, REST channel
+    web = mount_webchat(app, runtime)  # widget, WebSocket, demo page at /, REST channel
     telegram = attach_telegram(app, runtime)
     # Sets the "slack" adapter, the handoff desk, the staff channel and POST /slack/events.
     slack = attach_slack(app, runtime)
