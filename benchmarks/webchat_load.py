@@ -12,7 +12,7 @@ customer's message, the dialog state and the replies before any reply is sent), 
 CPU time per message from /proc. The same clients then run against benchmarks/echo_server.py.
 Last, ``--idle`` visitors connect, authenticate and stay idle, and the server's RSS is read.
 
-The salesbot server is the real app (``create_app`` + ``channels.webchat.mount.mount``) on a
+The salesbot server is the real app (``create_app`` + ``bot.transports.webchat_of``) on a
 fresh SQLite store, with the per-visitor rate limit and per-IP connection cap raised (every
 client comes from 127.0.0.1 and asks as fast as it is answered). Tokens for the idle
 visitors are signed here with the server's secret instead of 10,000 HTTP round trips.
@@ -65,8 +65,8 @@ def serve(port: int, deflate: bool) -> None:
     from bot.app import create_app, uvicorn_options
     from bot.runtime import Runtime
     from bot.settings.model import load_settings
+    from bot.transports import webchat_of
     from channels.webchat.connections import WebchatLimits
-    from channels.webchat.mount import mount as mount_webchat
 
     settings = load_settings(ROOT / "config")
     runtime = Runtime.create(settings)
@@ -74,7 +74,7 @@ def serve(port: int, deflate: bool) -> None:
     limits = WebchatLimits(
         connections_per_ip=50_000, messages_per_second=1e9, message_burst=1_000_000_000
     )
-    mount_webchat(app, runtime, limits=limits)
+    webchat_of(app, limits=limits)
     uvicorn.run(
         app,
         host="127.0.0.1",

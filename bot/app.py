@@ -19,10 +19,8 @@ from bot.metrics import CONTENT_TYPE_LATEST as METRICS_CONTENT_TYPE
 from bot.runtime import Runtime
 from bot.scheduler.runner import running_scheduler
 from bot.settings.model import Settings
+from bot.transports import mount_channels
 from bot.webhooks.delivery import running_webhooks
-from channels.slack.channel import attach as attach_slack
-from channels.telegram.channel import attach as attach_telegram
-from channels.webchat.mount import mount as mount_webchat
 from crm_store import migrate
 
 # uvicorn's own WebSocket frame limit, as a multiple of the web chat's: a frame a little
@@ -46,25 +44,25 @@ def create_app(runtime: Runtime) -> FastAPI:
         await runtime.start()
         # Retries replies whose delivery failed (backoff) while the app runs.
         retry_loop = asyncio.create_task(runtime.hub.outbox.run(), name="outbox")
+        started = []
         try:
-            await web.start()  # hears other workers' announcements (channels.webchat.bus)
-            if telegram is not None:
-                await telegram.start()  # commands; then polling, or setWebhook
-            if slack is not None:
-                await slack.start()
+            for channel in channels.values():  # web chat first: it hears the other workers
+                await channel.start()  # e.g. Telegram commands, then polling or setWebhook
+                started.append(channel)
             # Outgoing webhooks (a no-op without configured endpoints).
             async with running_webhooks(runtime), running_scheduler(runtime):
                 yield
         finally:
             # Before runtime.stop(): background Slack work still needs the database.
-            if slack is not None:
-                await slack.stop()
-            if telegram is not None:
-                await telegram.stop()
+            web = channels.get("webchat")
+            for channel in reversed(started):
+                if channel is not web:
+                    await channel.stop()
             retry_loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retry_loop
-            await web.stop()  # after the outbox loop: nothing publishes any more
+            if web in started:
+                await web.stop()  # after the outbox loop: nothing publishes any more
             await runtime.stop()
 
     app = FastAPI(
@@ -78,11 +76,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(create_api_router(runtime))
     mount_dashboard(app, runtime)  # /admin pages and their static files
-    # Adapters are registered before runtime.start(), which builds the hub around them.
-    web = mount_webchat(app, runtime)  # widget, WebSocket, demo page at /, REST channel
-    telegram = attach_telegram(app, runtime)
-    # Sets the "slack" adapter, the handoff desk, the staff channel and POST /slack/events.
-    slack = attach_slack(app, runtime)
+    # Adapters, the handoff desk and the staff channel are registered before
+    # runtime.start(), which builds the hub around them: web chat (widget, WebSocket, demo
+    # page at /, REST channel), Telegram and Slack when wanted, and registered channels.
+    channels = mount_channels(app, runtime)
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub, Understanding
-from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.privacy.erase import CustomerErasure
@@ -16,6 +15,7 @@ from channels.base import ChannelAdapter
 from crm_store.clock import Clock
 from crm_store.database import Database
 from dialogs.core.content import Content
+from dialogs.core.locks import ConversationLocks, InMemoryLocks
 from dialogs.core.turn import DialogServices
 from dialogs.flows.booking.flow import BookingFlow
 from dialogs.flows.lead.flow import LeadFlow

@@ -15,7 +15,6 @@ from typing import Any, Literal, Protocol
 from sqlalchemy.exc import IntegrityError
 
 from bot.handoff import HandoffService
-from bot.locks import ConversationLocks
 from bot.logs import bind_conversation
 from bot.metrics import Metrics
 from bot.outbox import Outbox, address_of
@@ -27,9 +26,10 @@ from crm_store.models import Contact, Conversation, ConversationStatus, Message,
 from crm_store.uow import UnitOfWork
 from dialogs.core import payloads
 from dialogs.core.events import HandoffEvent
+from dialogs.core.locks import ConversationLocks
 from dialogs.core.state import DialogState
 from dialogs.core.turn import DialogServices, Turn
-from dialogs.core.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import ChannelAddress, InboundMessage, Receipt, Reply
 from dialogs.manager import DialogManager
 from dialogs.nlu import NluResult, detect_language, language_of_hint
 
@@ -40,14 +40,6 @@ MAX_INBOUND_TEXT = 4000
 
 class Understanding(Protocol):
     def parse(self, text: str, lang: str) -> NluResult: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    status: Literal["handled", "duplicate", "relayed", "suppressed"]
-    conversation_id: int | None = None
-    replies: tuple[Reply, ...] = ()
-    delivered: int = 0
 
 
 class _Suppressed(Exception):

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
-from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
 from channels.base import ChannelAdapter, DeliveryError
 from crm_store.clock import Clock
@@ -21,6 +20,7 @@ from crm_store.database import Database
 from crm_store.models import Conversation, Message
 from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
+from dialogs.core.locks import ConversationLocks, InMemoryLocks
 from dialogs.core.types import ChannelAddress
 
 log = logging.getLogger(__name__)

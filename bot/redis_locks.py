@@ -1,6 +1,6 @@
 """Per-conversation locks in Redis, for several salesbot workers sharing one store.
 
-Same protocol as ``bot.locks.InMemoryLocks``. Each lock is a Redis key with an expiry (a
+Same protocol as ``dialogs.core.locks.InMemoryLocks``. Each lock is a Redis key with an expiry (a
 crashed worker cannot hold a conversation forever) and a random token (only the holder
 releases it: redis-py's Lock does both, with a Lua script for the release). Waiters poll,
 so strict arrival order across workers is not promised; one-at-a-time is.
@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
-from bot.locks import LockTimeout
+from dialogs.core.locks import LockTimeout
 
 KEY_PREFIX = "salesbot:lock:conversation:"
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from bot.handoff import HandoffService, InMemoryHandoff
 from bot.hub import ConversationHub
-from bot.locks import ConversationLocks, InMemoryLocks
 from bot.metrics import Metrics
 from bot.settings.model import Settings
 from bot.staff import StaffChannel
@@ -20,6 +19,7 @@ from crm_store.models import Rep
 from crm_store.uow import UnitOfWork
 from dialogs.core.config import ConfigError
 from dialogs.core.content import Content, RepConfig, Reps, load_content
+from dialogs.core.locks import ConversationLocks, InMemoryLocks
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.hub import ConversationHub, Receipt
+from bot.hub import ConversationHub
 from channels.base import DeliveryError
-from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import Button, ChannelAddress, InboundMessage, Receipt, Reply
 
 
 @dataclass

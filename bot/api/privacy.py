@@ -22,7 +22,7 @@ from bot.privacy.erase import erase_contact, run_cleanup_task
 from bot.privacy.export import FORMAT, export_contact
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.privacy.suppression import suppression_key
-from bot.privacy.tasks import slack_eraser
+from bot.scheduler.handlers.privacy import slack_eraser
 from crm_store.errors import NotFound
 from crm_store.uow import UnitOfWork
 

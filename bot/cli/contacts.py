@@ -25,7 +25,7 @@ from bot.privacy.lookup import find_contact
 from bot.privacy.records import person_ids
 from bot.privacy.slack_cleanup import SlackEraser
 from bot.privacy.suppression import suppression_key
-from bot.privacy.tasks import slack_eraser
+from bot.scheduler.handlers.privacy import slack_eraser
 from bot.settings.model import Settings
 from crm_store import migrate
 from crm_store.clock import SystemClock

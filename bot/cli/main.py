@@ -265,12 +265,12 @@ def _mount_subcommands() -> None:
     from bot.cli.demo import demo_app
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
+    from bot.cli.slack import slack_app
     from bot.cli.tasks import tasks_app
+    from bot.cli.telegram import telegram_app
     from bot.cli.tokens import tokens_app
     from bot.cli.users import users_app
     from bot.cli.webhooks import webhooks_app
-    from channels.slack.cli import slack_app
-    from channels.telegram.cli import telegram_app
 
     app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
     app.add_typer(tokens_app, name="tokens")

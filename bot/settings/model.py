@@ -66,10 +66,19 @@ class ServerSettings(_Frozen):
     public_url: str = "http://127.0.0.1:8000"
 
 
-class ChannelsSettings(_Frozen):
+class ChannelsSettings(BaseModel):
+    # Sections of channels that packages register (``salesbot.channels`` entry points) are
+    # kept as given and validated by that channel's own model when it is built.
+    model_config = ConfigDict(frozen=True, extra="allow")
+
     webchat: WebchatSettings = WebchatSettings()
     telegram: TelegramSettings = TelegramSettings()
     slack: SlackSettings = SlackSettings()
+
+    def sections(self) -> dict[str, Any]:
+        """Channel name -> its section (a model, or the raw mapping of a registered one)."""
+        named = {name: getattr(self, name) for name in type(self).model_fields}
+        return {**named, **(self.model_extra or {})}
 
 
 class LocksSettings(_Frozen):
@@ -120,6 +129,11 @@ class Settings(_Frozen):
         if self.database.url:
             return self.database.url
         return f"sqlite+aiosqlite:///{self.data_dir / 'salesbot.db'}"
+
+    def secret_values(self) -> dict[str, str]:
+        """Environment variable -> value of every secret that is set (for the channels)."""
+        values = {var: getattr(self.secrets, field) for var, field in SECRET_VARS.items()}
+        return {var: value.get_secret_value() for var, value in values.items() if value}
 
     @property
     def is_embedded_database(self) -> bool:

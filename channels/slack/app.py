@@ -27,14 +27,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.slack.actions import Click
-from bot.desk.slack.commands import SlashCommand
 from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.api import SlackApi
 from channels.slack.background import Background
 from channels.slack.replay import ReplayGuard, refuse_replays
 from channels.slack.translate import (
+    Click,
+    SlashCommand,
     ThreadReply,
     action_to_inbound,
     classify_message,

@@ -6,8 +6,9 @@ rest to ``Background.spawn``. Unlike a bare ``asyncio.ensure_future``, every tas
 until it ends, its exceptions are logged, and ``close`` waits for it (then cancels stragglers).
 
 Work about one thing (a conversation, a thread) stays in arrival order: tasks are started
-in the order events arrived, and each takes its key's FIFO lock (``bot.locks.InMemoryLocks``)
-as its very first step, so they run one at a time in that order.
+in the order events arrived, and each takes its key's FIFO lock
+(``dialogs.core.locks.InMemoryLocks``) as its very first step, so they run one at a time in
+that order.
 """
 
 from __future__ import annotations

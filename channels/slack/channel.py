@@ -1,9 +1,13 @@
-"""One Slack app wired together: the desk, the customer adapter, staff messages, commands.
+"""One Slack app wired together: the customer adapter, request verification, the transport.
 
 Transport: HTTP (``POST /slack/events`` for events, interactivity and the slash command,
 signed by Slack) by default; Socket Mode when an app-level token (``xapp-...``) is set, for
 servers Slack cannot reach. The channel runs when ``channels.slack.enabled`` is true or the
 bot token (``SALESBOT_SLACK_BOT_TOKEN``) is set; HTTP mode needs the signing secret.
+
+Customers' messages go to the hub (``ctx.receive``). What reps do in Slack (thread replies,
+button clicks, the slash command, DMs to the bot) goes to the ``StaffHooks`` the shell
+attaches: the reps' desk is a staff feature that uses Slack as its screen, not a channel.
 """
 
 from __future__ import annotations
@@ -11,64 +15,67 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.slack.actions import Click, DeskActions, HubRef
-from bot.desk.slack.commands import Commands, SlashCommand
-from bot.desk.slack.desk import SlackDesk
-from bot.desk.slack.once import Once
-from bot.desk.slack.relay import Relay
-from bot.desk.slack.staff import SlackStaff
-from bot.settings.model import Settings
-from channels.base import DeliveryError
-from channels.slack import blocks as bk
+from channels.base import ChannelAdapter
+from channels.registry import ChannelContext, Receive
 from channels.slack.adapter import SlackAdapter
 from channels.slack.api import SlackApi, Sleep
 from channels.slack.app import BotIdentity, Handlers, create_bolt_app
 from channels.slack.background import Background
-from channels.slack.translate import CHANNEL, ThreadReply
-from crm_store.clock import Clock
-from crm_store.database import Database
-from crm_store.uow import UnitOfWork
+from channels.slack.settings import SlackSettings
+from channels.slack.translate import Click, SlashCommand, ThreadReply
 from dialogs.core.config import ConfigError
 from dialogs.core.types import InboundMessage
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-REP_HINT = (
-    "Hi! This is where salesbot sends you reminders and call checks. Use `/salesbot` for "
-    "your leads, follow-ups and open handoffs; to answer a customer, reply in the thread "
-    "of their card in the sales channel."
-)
 DEFAULT_BASE_URL = "https://slack.com/api/"
+BOT_TOKEN = "SALESBOT_SLACK_BOT_TOKEN"
+SIGNING_SECRET = "SALESBOT_SLACK_SIGNING_SECRET"
+APP_TOKEN = "SALESBOT_SLACK_APP_TOKEN"
 
 
-def wanted(settings: Settings) -> bool:
-    return settings.channels.slack.enabled or settings.secrets.slack_bot_token is not None
+def wanted(slack: SlackSettings, secrets: Mapping[str, str]) -> bool:
+    return slack.enabled or bool(secrets.get(BOT_TOKEN))
 
 
-def app_token_of(settings: Settings) -> str | None:
+def app_token_of(secrets: Mapping[str, str]) -> str | None:
     """SALESBOT_SLACK_APP_TOKEN: with it the desk runs in Socket Mode."""
-    secret = settings.secrets.slack_app_token
-    return secret.get_secret_value() if secret is not None else None
+    return secrets.get(APP_TOKEN) or None
+
+
+class StaffHooks(Protocol):
+    """What the shell's reps' desk does with what staff do in Slack."""
+
+    async def is_staff(self, slack_user_id: str) -> bool:
+        """True for a rep's DM with the bot: not a customer talking."""
+        ...
+
+    async def on_staff_message(self, inbound: InboundMessage) -> None: ...
+
+    async def on_thread_reply(self, reply: ThreadReply) -> None: ...
+
+    async def on_click(self, click: Click) -> None: ...
+
+    async def on_command(self, command: SlashCommand) -> None: ...
+
+    async def on_start(self) -> None:
+        """After the identity is known, before traffic (e.g. post cards left over)."""
+        ...
 
 
 class SlackChannel:
     def __init__(
         self,
         *,
-        settings: Settings,
-        db: Database,
-        clock: Clock,
-        hub: HubRef,
+        receive: Receive,
         client: AsyncWebClient,
         signing_secret: str,
         app_token: str | None = None,
@@ -76,21 +83,12 @@ class SlackChannel:
     ) -> None:
         if not app_token and not signing_secret:
             raise ValueError("Slack over HTTP needs the signing secret")
-        self.settings = settings
-        self.hub = hub
+        self.receive = receive
         self.app_token = app_token
         self.background = Background()
         self.api = SlackApi(client, sleep=sleep)
         self.adapter = SlackAdapter(self.api)
-        self.desk = SlackDesk(
-            api=self.api, db=db, clock=clock, settings=settings, background=self.background
-        )
-        self.staff = SlackStaff(api=self.api, db=db, clock=clock, settings=settings)
-        self.relay = Relay(db=db, clock=clock, api=self.api, hub=hub)
-        self.actions = DeskActions(
-            api=self.api, db=db, clock=clock, settings=settings, desk=self.desk, hub=hub
-        )
-        self.commands = Commands(db=db, clock=clock, settings=settings)
+        self.hooks: StaffHooks | None = None  # set by the shell (the reps' desk)
         self.identity = BotIdentity(self.api)
         self.bolt = create_bolt_app(
             api=self.api,
@@ -105,50 +103,42 @@ class SlackChannel:
             background=self.background,
         )
         self.handler = AsyncSlackRequestHandler(self.bolt)
-        self.db = db
-        self.clock = clock
-        self._hinted = Once()
         self._socket: Any = None
         self._socket_task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        db: Database,
-        clock: Clock,
-        hub: HubRef,
-        *,
-        base_url: str | None = None,
-    ) -> SlackChannel:
-        token = settings.secrets.slack_bot_token
+    def from_context(cls, ctx: ChannelContext) -> SlackChannel:
+        slack: SlackSettings = ctx.settings
+        token = ctx.secret(BOT_TOKEN)
         if token is None:
-            raise ConfigError("SALESBOT_SLACK_BOT_TOKEN", "", "missing secret: the bot token")
-        app_token = app_token_of(settings)
-        secret = settings.secrets.slack_signing_secret
+            raise ConfigError(BOT_TOKEN, "", "missing secret: the bot token")
+        app_token = app_token_of(ctx.secrets)
+        secret = ctx.secret(SIGNING_SECRET)
         if secret is None and not app_token:
             raise ConfigError(
-                "SALESBOT_SLACK_SIGNING_SECRET",
+                SIGNING_SECRET,
                 "",
                 "missing secret: Slack requests cannot be verified without it "
-                "(or set SALESBOT_SLACK_APP_TOKEN for Socket Mode)",
+                f"(or set {APP_TOKEN} for Socket Mode)",
             )
-        client = AsyncWebClient(
-            token=token.get_secret_value(), base_url=base_url or DEFAULT_BASE_URL
-        )
+        client = AsyncWebClient(token=token, base_url=slack.api_url or DEFAULT_BASE_URL)
         return cls(
-            settings=settings,
-            db=db,
-            clock=clock,
-            hub=hub,
+            receive=ctx.receive,
             client=client,
-            signing_secret=secret.get_secret_value() if secret else "",
+            signing_secret=secret or "",
             app_token=app_token,
         )
 
     @property
     def mode(self) -> str:
         return "socket" if self.app_token else "http"
+
+    @property
+    def adapters(self) -> Mapping[str, ChannelAdapter]:
+        return {self.adapter.name: self.adapter}
+
+    def routers(self) -> list[Any]:
+        return [self.router()] if self.mode == "http" else []
 
     def router(self, path: str = EVENTS_PATH) -> APIRouter:
         router = APIRouter()
@@ -164,38 +154,29 @@ class SlackChannel:
     async def on_customer(self, inbound: InboundMessage) -> None:
         # Reps get reminders and checks in their DM with the bot; what they type there is
         # not a customer talking (it would make the rep a contact, even a lead).
-        if inbound.payload is None and await self._is_rep(inbound.user_id):
-            await self._hint_rep(inbound)
+        hooks = self.hooks
+        if hooks is not None and inbound.payload is None and await hooks.is_staff(inbound.user_id):
+            await hooks.on_staff_message(inbound)
             return
-        await self.hub().receive(inbound)
-
-    async def _is_rep(self, slack_user_id: str) -> bool:
-        async with UnitOfWork(self.db, self.clock) as uow:
-            return await uow.reps.by_slack_user(slack_user_id) is not None
-
-    async def _hint_rep(self, inbound: InboundMessage) -> None:
-        if not self._hinted.first(inbound.message_id or ""):  # a retried event
-            return
-        try:
-            await self.api.post(inbound.address.chat_id, REP_HINT, bk.sections(REP_HINT))
-        except DeliveryError as exc:
-            log.warning("could not answer rep %s: %s", inbound.user_id, exc)
+        await self.receive(inbound)
 
     async def on_thread_reply(self, reply: ThreadReply) -> None:
-        outcome = await self.relay.handle(reply)
-        log.debug("thread reply %s: %s", reply.ts, outcome)
+        if self.hooks is None:
+            log.debug("thread reply %s ignored: no reps' desk attached", reply.ts)
+            return
+        await self.hooks.on_thread_reply(reply)
 
     async def on_click(self, click: Click) -> None:
-        outcome = await self.actions.handle(click)
-        log.info("slack click %s by %s: %s", click.payload, click.user, outcome)
+        if self.hooks is None:
+            log.debug("click %s ignored: no reps' desk attached", click.payload)
+            return
+        await self.hooks.on_click(click)
 
     async def on_command(self, command: SlashCommand) -> None:
-        for body in await self.commands.run(command):
-            try:
-                await self.api.respond(command.response_url, body)
-            except DeliveryError as exc:
-                log.warning("slash command answer lost: %s", exc)
-                return
+        if self.hooks is None:
+            log.debug("slash command ignored: no reps' desk attached")
+            return
+        await self.hooks.on_command(command)
 
     # ── lifecycle ──────────────────────────────────────────────────────────
 
@@ -203,12 +184,11 @@ class SlackChannel:
         # Slack being unreachable must not stop the other channels from serving.
         if not await self.identity.load():
             log.error("slack: auth.test failed; will retry on the first request")
-        try:
-            reposted = await self.desk.repost_unposted()
-            if reposted:
-                log.info("slack: posted %d cards left over from before", reposted)
-        except Exception:
-            log.exception("slack: reposting cards failed")
+        if self.hooks is not None:
+            try:
+                await self.hooks.on_start()
+            except Exception:
+                log.exception("slack: the reps' desk failed to start")
         if self.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -242,21 +222,8 @@ class SlackChannel:
         await self.background.close()
 
 
-def attach(app: FastAPI, runtime: Runtime, *, base_url: str | None = None) -> SlackChannel | None:
-    """Wire Slack into the app: the ``slack`` adapter, the handoff desk, the staff channel
-    and, over HTTP, ``POST /slack/events``. ``None`` when Slack is not wanted.
-
-    Call before ``runtime.start()`` (the hub is built around ``runtime.handoff`` and the
-    adapters); start the channel after it and stop it before ``runtime.stop()``.
-    """
-    if not wanted(runtime.settings):
+def build(ctx: ChannelContext) -> SlackChannel | None:
+    """The channel, or None when Slack is not wanted (no bot token, not enabled)."""
+    if not wanted(ctx.settings, ctx.secrets):
         return None
-    channel = SlackChannel.from_settings(
-        runtime.settings, runtime.db, runtime.clock, lambda: runtime.hub, base_url=base_url
-    )
-    runtime.adapters[CHANNEL] = channel.adapter
-    runtime.handoff = channel.desk
-    runtime.staff = channel.staff  # where the staff outbox delivers
-    if channel.mode == "http":
-        app.include_router(channel.router())
-    return channel
+    return SlackChannel.from_context(ctx)

@@ -13,3 +13,5 @@ class SlackSettings(_Frozen):
     enabled: bool = False
     sales_channel: str = "#sales"
     managers_channel: str = "#sales-managers"
+    # Another Slack Web API base URL (a proxy, or a test double); empty: slack.com.
+    api_url: str = ""

@@ -8,7 +8,7 @@ A click has no retry and no ts of its own; its ``action_ts`` is unique per click
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from channels.slack import blocks as bk
@@ -125,3 +125,34 @@ def event_to_thread_reply(event: dict[str, Any]) -> ThreadReply:
         user=str(event["user"]),
         text=str(event.get("text") or ""),
     )
+
+
+@dataclass(frozen=True)
+class Click:
+    """One button click on a desk message, as the listener saw it."""
+
+    payload: str
+    user: str
+    channel: str | None = None
+    message_ts: str | None = None
+    thread_ts: str | None = None
+    message: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SlashCommand:
+    text: str
+    user_id: str
+    channel_id: str = ""
+    channel_name: str = ""
+    response_url: str = ""
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> SlashCommand:
+        return cls(
+            text=str(body.get("text") or ""),
+            user_id=str(body.get("user_id") or ""),
+            channel_id=str(body.get("channel_id") or ""),
+            channel_name=str(body.get("channel_name") or ""),
+            response_url=str(body.get("response_url") or ""),
+        )

@@ -3,7 +3,8 @@
 Modes (``mode_of``): a webhook when ``channels.telegram.mode`` is ``webhook`` or a
 ``webhook_url`` is configured (the secret token is then mandatory); long polling otherwise,
 for development. The channel runs when ``channels.telegram.enabled`` is true or the token
-(``SALESBOT_TELEGRAM_TOKEN``) is set.
+(``SALESBOT_TELEGRAM_TOKEN``) is set. ``channels.telegram.api_server`` points it at another Bot
+API server (a self-hosted one, or a test double).
 """
 
 from __future__ import annotations
@@ -11,41 +12,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
-from bot.hub import Receipt
-from bot.settings.model import Settings
+from channels.base import ChannelAdapter
+from channels.registry import ChannelContext
 from channels.telegram.adapter import TelegramAdapter
 from channels.telegram.commands import register_commands
 from channels.telegram.limiter import SendLimiter
 from channels.telegram.polling import ALLOWED_UPDATES, Poller
 from channels.telegram.router import Receive, build_router
-from channels.telegram.translate import CHANNEL
+from channels.telegram.settings import TelegramSettings
 from channels.telegram.webhook import webhook_router
 from dialogs.core.config import ConfigError
-from dialogs.core.types import InboundMessage
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["polling", "webhook"]
 
 
-def wanted(settings: Settings) -> bool:
-    return settings.channels.telegram.enabled or settings.secrets.telegram_token is not None
+TOKEN = "SALESBOT_TELEGRAM_TOKEN"
+WEBHOOK_SECRET = "SALESBOT_TELEGRAM_WEBHOOK_SECRET"
 
 
-def mode_of(settings: Settings) -> Mode:
-    telegram = settings.channels.telegram
+def wanted(telegram: TelegramSettings, secrets: Mapping[str, str]) -> bool:
+    return telegram.enabled or bool(secrets.get(TOKEN))
+
+
+def mode_of(telegram: TelegramSettings, secrets: Mapping[str, str]) -> Mode:
     if telegram.mode == "webhook" or telegram.webhook_url:
-        if settings.secrets.telegram_webhook_secret is None:
+        if not secrets.get(WEBHOOK_SECRET):
             raise ConfigError(
                 "SALESBOT_TELEGRAM_WEBHOOK_SECRET",
                 "",
@@ -88,20 +89,25 @@ class TelegramChannel:
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, receive: Receive, *, api_base: str | None = None
-    ) -> TelegramChannel:
-        token = settings.secrets.telegram_token
+    def from_context(cls, ctx: ChannelContext) -> TelegramChannel:
+        telegram: TelegramSettings = ctx.settings
+        token = ctx.secret(TOKEN)
         if token is None:
-            raise ConfigError("SALESBOT_TELEGRAM_TOKEN", "", "missing secret: the bot token")
-        secret = settings.secrets.telegram_webhook_secret
+            raise ConfigError(TOKEN, "", "missing secret: the bot token")
         return cls(
-            make_bot(token.get_secret_value(), api_base),
-            receive,
-            mode=mode_of(settings),
-            webhook_url=settings.channels.telegram.webhook_url,
-            webhook_secret=secret.get_secret_value() if secret else None,
+            make_bot(token, telegram.api_server or None),
+            ctx.receive,
+            mode=mode_of(telegram, ctx.secrets),
+            webhook_url=telegram.webhook_url,
+            webhook_secret=ctx.secret(WEBHOOK_SECRET),
         )
+
+    @property
+    def adapters(self) -> Mapping[str, ChannelAdapter]:
+        return {self.adapter.name: self.adapter}
+
+    def routers(self) -> list[Any]:
+        return [self.webhook_router()] if self.mode == "webhook" else []
 
     def webhook_router(self) -> APIRouter:
         if self.webhook_secret is None:
@@ -150,23 +156,11 @@ async def set_webhook(bot: Bot, url: str, secret: str, *, drop_pending: bool = F
     )
 
 
-def attach(
-    app: FastAPI, runtime: Runtime, *, api_base: str | None = None
-) -> TelegramChannel | None:
-    """Wire the channel into the app: its adapter, and in webhook mode its route.
+def build(ctx: ChannelContext) -> TelegramChannel | None:
+    """The channel, or None when Telegram is not wanted (no token, not enabled).
 
-    Returns ``None`` when Telegram is not wanted. The caller starts the channel after
-    ``runtime.start()`` (the hub exists from then on) and stops it before ``runtime.stop()``.
     Raises ``ConfigError`` for a webhook without a secret, so ``serve`` refuses to start.
     """
-    if not wanted(runtime.settings):
+    if not wanted(ctx.settings, ctx.secrets):
         return None
-
-    async def receive(inbound: InboundMessage) -> Receipt:
-        return await runtime.hub.receive(inbound)
-
-    channel = TelegramChannel.from_settings(runtime.settings, receive, api_base=api_base)
-    runtime.adapters[CHANNEL] = channel.adapter
-    if channel.mode == "webhook":
-        app.include_router(channel.webhook_router())
-    return channel
+    return TelegramChannel.from_context(ctx)

@@ -15,13 +15,12 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, Update
 
-from bot.hub import Receipt
 from channels.telegram.translate import (
     BotIdentity,
     callback_to_inbound,
     message_to_inbound,
 )
-from dialogs.core.types import InboundMessage
+from dialogs.core.types import InboundMessage, Receipt
 
 log = logging.getLogger(__name__)
 

@@ -15,3 +15,5 @@ class TelegramSettings(_Frozen):
     enabled: bool = False
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
+    # Another Bot API server (self-hosted, or a test double); empty: api.telegram.org.
+    api_server: str = ""

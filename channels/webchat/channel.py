@@ -1,27 +1,33 @@
-"""The web chat channel's parts, built once per app from the runtime."""
+"""The web chat channel's parts, built once per app from its ``ChannelContext``.
+
+One channel serves two adapters: ``webchat`` (the widget's WebSocket, which can push) and
+``rest`` (Rasa's REST format, which answers in the HTTP response and cannot push).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from bot.secret_key import load_secret
+from channels.base import ChannelAdapter
+from channels.registry import ChannelContext
 from channels.webchat.adapter import WebchatAdapter
 from channels.webchat.bus import AnnouncementBus, LocalBus, RedisBus
 from channels.webchat.connections import ConnectionRegistry, WebchatLimits
 from channels.webchat.feed import Feed
+from channels.webchat.rest import RestAdapter, rest_router
+from channels.webchat.settings import WebchatSettings
 from channels.webchat.tokens import VisitorTokens
 from dialogs.core.config import ConfigError
 
-if TYPE_CHECKING:
-    from bot.hub import ConversationHub
-    from bot.runtime import Runtime
-    from channels.webchat.settings import WebchatSettings
+REST_TOKEN = "SALESBOT_REST_TOKEN"
 
 
 @dataclass
 class WebchatChannel:
-    runtime: Runtime
+    ctx: ChannelContext
+    settings: WebchatSettings
     tokens: VisitorTokens
     registry: ConnectionRegistry
     feed: Feed
@@ -30,18 +36,20 @@ class WebchatChannel:
     origins: tuple[str, ...]
     max_frame_bytes: int
     bus: AnnouncementBus
+    rest: RestAdapter = field(default_factory=RestAdapter)
     rest_token: str | None = None  # the REST channel's bearer token; None: channel off
 
     @classmethod
-    def create(cls, runtime: Runtime, limits: WebchatLimits | None = None) -> WebchatChannel:
-        settings = runtime.settings.channels.webchat
+    def create(cls, ctx: ChannelContext, limits: WebchatLimits | None = None) -> WebchatChannel:
+        settings: WebchatSettings = ctx.settings
         limits = limits or WebchatLimits.from_settings(settings)
         registry = ConnectionRegistry(limits)
-        feed = Feed(runtime.db, runtime.clock, registry)
+        feed = Feed(ctx.db, ctx.clock, registry)
         bus = make_bus(settings, feed)
         return cls(
-            runtime=runtime,
-            tokens=VisitorTokens(load_secret(runtime.settings), runtime.clock.now),
+            ctx=ctx,
+            settings=settings,
+            tokens=VisitorTokens(ctx.server_secret, ctx.clock.now),
             registry=registry,
             feed=feed,
             adapter=WebchatAdapter(bus),
@@ -49,13 +57,24 @@ class WebchatChannel:
             limits=limits,
             origins=tuple(settings.allowed_origins),
             max_frame_bytes=settings.max_frame_bytes,
+            rest_token=ctx.secret(REST_TOKEN),
         )
 
-    def hub(self) -> ConversationHub:
-        return self.runtime.hub
+    @property
+    def adapters(self) -> Mapping[str, ChannelAdapter]:
+        return {self.adapter.name: self.adapter, self.rest.name: self.rest}
+
+    def routers(self) -> list[Any]:
+        from channels.webchat.routes import webchat_router
+
+        # The REST token is read on every request, so a test can set it after mounting.
+        routers = [rest_router(self.ctx, self.rest, lambda: self.rest_token)]
+        if self.settings.enabled:
+            routers.insert(0, webchat_router(self))
+        return routers
 
     async def start(self) -> None:
-        await self.bus.start()
+        await self.bus.start()  # hears other workers' announcements (channels.webchat.bus)
 
     async def stop(self) -> None:
         await self.bus.stop()

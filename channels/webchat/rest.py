@@ -27,9 +27,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from bot.locks import InMemoryLocks
-from bot.runtime import Runtime
+from channels.registry import ChannelContext
 from crm_store.models import Direction, Message
+from dialogs.core.locks import InMemoryLocks
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "rest"
@@ -114,9 +114,9 @@ class RestAdapter:
         return None
 
 
-async def offered_buttons(runtime: Runtime, address: ChannelAddress) -> dict[str, str]:
+async def offered_buttons(ctx: ChannelContext, address: ChannelAddress) -> dict[str, str]:
     """Payload -> title of the buttons in the bot's last turn of the open conversation."""
-    async with runtime.uow() as uow:
+    async with ctx.uow() as uow:
         open_conversation = await uow.conversations.open_at(address)
         if open_conversation is None:
             return {}
@@ -137,13 +137,8 @@ async def offered_buttons(runtime: Runtime, address: ChannelAddress) -> dict[str
         return offered
 
 
-def configured_token(runtime: Runtime) -> str | None:
-    secret = runtime.settings.secrets.rest_token
-    return secret.get_secret_value() if secret is not None else None
-
-
 def rest_router(
-    runtime: Runtime, adapter: RestAdapter, token_of: Callable[[], str | None]
+    ctx: ChannelContext, adapter: RestAdapter, token_of: Callable[[], str | None]
 ) -> APIRouter:
     """``token_of`` is asked on every request, so the token can be set after mounting."""
     router = APIRouter(tags=["rest channel"])
@@ -203,8 +198,8 @@ def rest_router(
             return JSONResponse({"detail": str(exc)}, 400)
         address = ChannelAddress(CHANNEL, parsed.sender)
         async with adapter.collect(address) as replies:
-            inbound = to_inbound(parsed, await offered_buttons(runtime, address))
-            await runtime.hub.receive(inbound)
+            inbound = to_inbound(parsed, await offered_buttons(ctx, address))
+            await ctx.receive(inbound)
         return JSONResponse(render_replies(parsed.sender, replies))
 
     return router

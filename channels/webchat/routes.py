@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from channels.webchat.channel import WebchatChannel
 from channels.webchat.demo import render_demo
 from channels.webchat.session import SocketSession, origin_allowed
 from channels.webchat.tokens import TokenError
+
+if TYPE_CHECKING:  # the channel builds these routes: a type-only reference back
+    from channels.webchat.channel import WebchatChannel
 
 ASSETS = {
     "widget.js": "text/javascript; charset=utf-8",
@@ -96,9 +99,9 @@ def webchat_router(channel: WebchatChannel) -> APIRouter:
 
     @router.get("/", include_in_schema=False)
     async def demo(lang: str = "") -> HTMLResponse:
-        runtime = channel.runtime
-        chosen = lang or runtime.settings.business.default_language
-        page = render_demo(runtime.content, runtime.settings.business.name, chosen)
+        business = channel.ctx.business
+        chosen = lang or business.default_language
+        page = render_demo(channel.ctx.content, business.name, chosen)
         return HTMLResponse(page, headers={"Content-Security-Policy": DEMO_CSP})
 
     return router

@@ -190,7 +190,7 @@ class SocketSession:
         visitor.busy += 1
         try:
             await channel.feed.push_all(visitor, TYPING_ON)
-            receipt = await channel.hub().receive(p.to_inbound(frame, visitor.visitor_id, lang))
+            receipt = await channel.ctx.receive(p.to_inbound(frame, visitor.visitor_id, lang))
             conversation_id = receipt.conversation_id
         except Exception:
             # Whether or not the message was stored, resending it with the same

@@ -7,7 +7,7 @@ mutated behind anyone's back (the same reason aiogram's ``StorageKey`` is frozen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +53,13 @@ class InboundMessage:
     language_hint: str | None = None
     campaign: str | None = None  # lead source, e.g. a Telegram deep link or a UTM tag
     raw: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What ``ConversationHub.receive`` did with one ``InboundMessage``."""
+
+    status: Literal["handled", "duplicate", "relayed", "suppressed"]
+    conversation_id: int | None = None
+    replies: tuple[Reply, ...] = ()
+    delivered: int = 0

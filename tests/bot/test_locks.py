@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.locks import InMemoryLocks, LockTimeout
 from bot.redis_locks import RedisLocks
+from dialogs.core.locks import InMemoryLocks, LockTimeout
 from dialogs.core.types import ChannelAddress
 
 REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.assembly import build_hub
+from bot.desk.slack.hooks import SlackDeskHooks
 from bot.hub import ConversationHub
 from bot.settings.model import Settings
 from channels.slack.channel import EVENTS_PATH, SlackChannel
@@ -32,6 +33,7 @@ from crm_store.database import Database
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
+from dialogs.core.types import InboundMessage, Receipt
 from dialogs.nlu import NluService
 from tests.driver import RecordingAdapter
 from tests.fakes.slack_api import TEAM_ID, TOKEN, FakeSlack
@@ -170,6 +172,7 @@ class SlackRig:
     client: httpx.AsyncClient
     adapters: dict[str, RecordingAdapter]
     sleeps: list[float]
+    hooks: SlackDeskHooks
     payloads: Payloads = field(default_factory=Payloads)
 
     async def post(
@@ -254,16 +257,19 @@ async def make_rig(
         sleeps.append(seconds)
 
     hub_ref: list[ConversationHub] = []
+
+    async def receive(inbound: InboundMessage) -> Receipt:
+        return await hub_ref[0].receive(inbound)
+
     channel = SlackChannel(
-        settings=settings,
-        db=db,
-        clock=clock,
-        hub=lambda: hub_ref[0],
+        receive=receive,
         client=AsyncWebClient(token=TOKEN, base_url=server.base_url),
         signing_secret=SIGNING_SECRET,
         app_token=app_token,
         sleep=sleep,
     )
+    hooks = SlackDeskHooks(channel, settings=settings, db=db, clock=clock, hub=lambda: hub_ref[0])
+    channel.hooks = hooks
     customer_adapters: dict[str, Any] = adapters or {
         name: RecordingAdapter(name) for name in ("webchat", "telegram")
     }
@@ -274,14 +280,14 @@ async def make_rig(
         clock=clock,
         nlu=NluService(understanding.models, clock=clock, timezone=understanding.timezone),
         adapters={**customer_adapters, "slack": channel.adapter},
-        handoff=channel.desk,
+        handoff=hooks.desk,
     )
     hub_ref.append(hub)
     app = FastAPI()
     app.include_router(channel.router())
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot.test")
     await channel.start()
-    rig = SlackRig(server, channel, hub, db, clock, client, customer_adapters, sleeps)
+    rig = SlackRig(server, channel, hub, db, clock, client, customer_adapters, sleeps, hooks)
     try:
         yield rig
         assert channel.background.failures == 0, "a background task raised (see the log)"

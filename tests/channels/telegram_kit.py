@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from bot.assembly import build_hub
 from bot.handoff import InMemoryHandoff
-from bot.hub import ConversationHub, Receipt
+from bot.hub import ConversationHub
 from bot.settings.model import Settings
 from channels.telegram.channel import TelegramChannel, make_bot
 from channels.telegram.limiter import SendLimiter
@@ -30,7 +30,7 @@ from channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from dialogs.core.content import Content
-from dialogs.core.types import InboundMessage
+from dialogs.core.types import InboundMessage, Receipt
 from dialogs.nlu import NluService
 from tests.driver import RecordingAdapter
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings.model import Settings
-from channels.webchat.mount import mount as mount_webchat
+from bot.transports import webchat_of
 from channels.webchat.rest import (
     RestAdapter,
     RestError,
@@ -220,7 +220,7 @@ async def test_without_a_configured_token_the_channel_is_off(settings: Settings)
     runtime = Runtime.create(settings)
     assert getattr(settings.secrets, "rest_token", None) is None
     app = create_app(runtime)
-    mount_webchat(app, runtime)
+    webchat_of(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         sent = await http.post(WEBHOOK, json={"sender": "u", "message": "hi"}, headers=AUTH)

@@ -133,8 +133,8 @@ async def test_a_qualified_lead_gets_a_card_and_a_booking_offer(slack_rig: Slack
     event = HandoffEvent(
         "lead_qualified", conversation.id, conversation.contact_id, lead_id=lead.id
     )
-    await slack_rig.channel.desk.notify(event)
-    await slack_rig.channel.desk.notify(event)  # announced once
+    await slack_rig.hooks.desk.notify(event)
+    await slack_rig.hooks.desk.notify(event)  # announced once
     await slack_rig.drain()
     (card,) = [c for c in slack_rig.server.posts(SALES) if "thread_ts" not in c.params]
     assert "Qualified lead" in card.params["text"]
@@ -167,7 +167,7 @@ async def test_a_lead_qualified_during_a_handoff_is_noted_in_its_thread(
     event = HandoffEvent(
         "lead_qualified", conversation.id, conversation.contact_id, lead_id=lead.id
     )
-    await slack_rig.channel.desk.notify(event)
+    await slack_rig.hooks.desk.notify(event)
     await slack_rig.drain()
     card = await slack_rig.card(1)
     assert [c.kind for c in await slack_rig.cards()] == ["handoff"]
@@ -186,7 +186,7 @@ async def run_due_tasks(rig: SlackRig) -> list[str]:
         hub=rig.hub,
     )
     result = await runner.run_due()
-    await StaffOutbox(rig.db, rig.clock, rig.channel.staff).deliver_due()
+    await StaffOutbox(rig.db, rig.clock, rig.hooks.staff).deliver_due()
     await rig.drain()
     return list(result.kinds)
 

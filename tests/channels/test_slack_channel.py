@@ -14,19 +14,22 @@ from fastapi import FastAPI
 from slack_sdk.web.async_client import AsyncWebClient
 from typer.testing import CliRunner
 
+from bot.cli.slack import slack_app
 from bot.desk.slack.desk import SlackDesk
+from bot.desk.slack.hooks import SlackDeskHooks
 from bot.desk.slack.staff import SlackStaff
 from bot.handoff import InMemoryHandoff
 from bot.runtime import Runtime
 from bot.settings.model import Settings, load_settings
+from bot.transports import mount_channels
 from channels.slack.adapter import SlackAdapter
-from channels.slack.channel import EVENTS_PATH, SlackChannel, attach, wanted
-from channels.slack.cli import slack_app
+from channels.slack.channel import EVENTS_PATH, SlackChannel, wanted
 from channels.slack.manifest import manifest
 from crm_store.clock import FakeClock
 from crm_store.database import Database
 from dialogs.core.config import ConfigError
 from dialogs.core.content import Content
+from dialogs.core.types import Receipt
 from dialogs.nlu import NluService
 from tests.channels.slack_kit import SIGNING_SECRET, fake_slack_fixture, make_rig  # noqa: F401
 from tests.conftest import CONFIG
@@ -46,10 +49,10 @@ async def status_of_unsigned_post(app: FastAPI) -> int:
 
 async def test_slack_is_off_without_a_token(tmp_path: Path) -> None:
     settings = settings_with(tmp_path)
-    assert not wanted(settings)
+    assert not wanted(settings.channels.slack, settings.secret_values())
     runtime = Runtime.create(settings, FakeClock())
     app = FastAPI()
-    assert attach(app, runtime) is None
+    assert mount_channels(app, runtime, only={"slack"}) == {}
     assert "slack" not in runtime.adapters
     assert isinstance(runtime.handoff, InMemoryHandoff)
     assert await status_of_unsigned_post(app) == 404
@@ -61,13 +64,16 @@ async def test_attach_wires_the_desk_adapter_staff_and_route(tmp_path: Path) -> 
         SALESBOT_SLACK_BOT_TOKEN=TOKEN,
         SALESBOT_SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SALESBOT_CHANNELS__SLACK__ENABLED="true",
+        SALESBOT_CHANNELS__SLACK__API_URL="http://127.0.0.1:9/api/",
     )
     runtime = Runtime.create(settings, FakeClock())
     app = FastAPI()
-    channel = attach(app, runtime, base_url="http://127.0.0.1:9/api/")
-    assert channel is not None and channel.mode == "http"
+    channel = mount_channels(app, runtime, only={"slack"})["slack"]
+    assert isinstance(channel, SlackChannel) and channel.mode == "http"
     assert isinstance(runtime.adapters["slack"], SlackAdapter)
-    assert runtime.handoff is channel.desk and isinstance(channel.desk, SlackDesk)
+    hooks = channel.hooks
+    assert isinstance(hooks, SlackDeskHooks)
+    assert runtime.handoff is hooks.desk and isinstance(hooks.desk, SlackDesk)
     assert isinstance(runtime.staff, SlackStaff)  # type: ignore[attr-defined]
     assert await status_of_unsigned_post(app) == 401  # the route is there, and verifies
     assert channel.api.client.base_url == "http://127.0.0.1:9/api/"
@@ -75,19 +81,20 @@ async def test_attach_wires_the_desk_adapter_staff_and_route(tmp_path: Path) -> 
 
 def test_http_mode_needs_the_signing_secret(tmp_path: Path) -> None:
     settings = settings_with(tmp_path, SALESBOT_SLACK_BOT_TOKEN=TOKEN)
-    assert wanted(settings)
+    assert wanted(settings.channels.slack, settings.secret_values())
     with pytest.raises(ConfigError, match="SALESBOT_SLACK_SIGNING_SECRET"):
-        attach(FastAPI(), Runtime.create(settings, FakeClock()))
+        mount_channels(FastAPI(), Runtime.create(settings, FakeClock()), only={"slack"})
+
+
+async def no_customers(inbound: object) -> Receipt:
+    raise AssertionError("no customer message expected")
 
 
 def test_socket_mode_needs_no_signing_secret(tmp_path: Path) -> None:
     settings = settings_with(tmp_path)
     runtime = Runtime.create(settings, FakeClock())
     channel = SlackChannel(
-        settings=settings,
-        db=runtime.db,
-        clock=runtime.clock,
-        hub=lambda: runtime.hub,
+        receive=no_customers,
         client=AsyncWebClient(token=TOKEN, base_url="http://127.0.0.1:9/api/"),
         signing_secret="",
         app_token="xapp-1-A0SALESBOT-fake",
@@ -95,10 +102,7 @@ def test_socket_mode_needs_no_signing_secret(tmp_path: Path) -> None:
     assert channel.mode == "socket"
     with pytest.raises(ValueError, match="signing secret"):
         SlackChannel(
-            settings=settings,
-            db=runtime.db,
-            clock=runtime.clock,
-            hub=lambda: runtime.hub,
+            receive=no_customers,
             client=AsyncWebClient(token=TOKEN),
             signing_secret="",
         )

@@ -176,7 +176,7 @@ async def test_a_permanent_error_is_reported_not_retried(
     assert (await slack_rig.card(1)).ts is None
     # Once the channel exists (the failures are used up), the card left behind is posted.
     slack_rig.server.failures.clear()
-    assert await slack_rig.channel.desk.repost_unposted() == 1
+    assert await slack_rig.hooks.desk.repost_unposted() == 1
     assert (await slack_rig.card(1)).ts is not None
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.cli.telegram import telegram_app
 from bot.settings.model import Settings, load_settings
-from channels.telegram.channel import TelegramChannel, mode_of, wanted
-from channels.telegram.cli import telegram_app
+from channels.telegram.channel import TelegramChannel, make_bot, mode_of, wanted
 from dialogs.core.config import ConfigError
 from tests.channels.telegram_kit import fake_telegram_fixture  # noqa: F401
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
@@ -116,16 +116,17 @@ def test_delete_webhook() -> None:
 
 def test_modes_from_settings(tmp_path: Path) -> None:
     plain = settings_with(tmp_path)
-    assert not wanted(plain)
+    assert not wanted(plain.channels.telegram, plain.secret_values())
     token_only = settings_with(tmp_path, SALESBOT_TELEGRAM_TOKEN=TOKEN)
-    assert wanted(token_only) and mode_of(token_only) == "polling"
+    telegram, secrets = token_only.channels.telegram, token_only.secret_values()
+    assert wanted(telegram, secrets) and mode_of(telegram, secrets) == "polling"
     webhook = settings_with(
         tmp_path,
         SALESBOT_TELEGRAM_TOKEN=TOKEN,
         SALESBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
         SALESBOT_CHANNELS__TELEGRAM__WEBHOOK_URL="https://bot.example.com/telegram/webhook",
     )
-    assert mode_of(webhook) == "webhook"
+    assert mode_of(webhook.channels.telegram, webhook.secret_values()) == "webhook"
 
 
 def test_a_webhook_without_secret_is_refused(tmp_path: Path) -> None:
@@ -135,7 +136,7 @@ def test_a_webhook_without_secret_is_refused(tmp_path: Path) -> None:
         SALESBOT_CHANNELS__TELEGRAM__WEBHOOK_URL="https://bot.example.com/telegram/webhook",
     )
     with pytest.raises(ConfigError, match="SALESBOT_TELEGRAM_WEBHOOK_SECRET"):
-        mode_of(url_only)
+        mode_of(url_only.channels.telegram, url_only.secret_values())
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
         settings_with(
             tmp_path,
@@ -158,7 +159,14 @@ async def test_webhook_mode_registers_its_webhook_on_start(
         SALESBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
         SALESBOT_CHANNELS__TELEGRAM__WEBHOOK_URL="https://bot.example.com/telegram/webhook",
     )
-    channel = TelegramChannel.from_settings(settings, refuse, api_base=fake_telegram.base_url)  # type: ignore[arg-type]
+    telegram, secrets = settings.channels.telegram, settings.secret_values()
+    channel = TelegramChannel(
+        make_bot(TOKEN, fake_telegram.base_url),
+        refuse,  # type: ignore[arg-type]
+        mode=mode_of(telegram, secrets),
+        webhook_url=telegram.webhook_url,
+        webhook_secret=secrets["SALESBOT_TELEGRAM_WEBHOOK_SECRET"],
+    )
     await channel.start()
     await channel.stop()
     [call] = fake_telegram.of("setWebhook")
@@ -183,13 +191,13 @@ def test_the_webhook_path_of_the_cli_is_the_one_the_app_serves() -> None:
 # ── the wiring `serve` uses (the snippet handed to bot/app.py) ───────────
 
 
-def app_with_telegram(runtime, api_base: str):  # noqa: ANN001, ANN201
+def app_with_telegram(runtime):  # noqa: ANN001, ANN201
     from collections.abc import AsyncIterator
     from contextlib import asynccontextmanager
 
     from fastapi import FastAPI
 
-    from channels.telegram.channel import attach
+    from bot.transports import mount_channels
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -204,7 +212,7 @@ def app_with_telegram(runtime, api_base: str):  # noqa: ANN001, ANN201
             await runtime.stop()
 
     app = FastAPI(lifespan=lifespan)
-    telegram = attach(app, runtime, api_base=api_base)
+    telegram = mount_channels(app, runtime, only={"telegram"}).get("telegram")
     return app, telegram
 
 
@@ -221,13 +229,14 @@ async def test_serve_runs_the_bot_in_the_configured_mode(
         "SALESBOT_DATA_DIR": str(settings.data_dir),  # the NLU models trained for this run
         "SALESBOT_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
         "SALESBOT_TELEGRAM_TOKEN": TOKEN,
+        "SALESBOT_CHANNELS__TELEGRAM__API_SERVER": fake_telegram.base_url,
     }
     if mode == "webhook":
         env["SALESBOT_TELEGRAM_WEBHOOK_SECRET"] = SECRET
         env["SALESBOT_CHANNELS__TELEGRAM__MODE"] = "webhook"
         env["SALESBOT_CHANNELS__TELEGRAM__ENABLED"] = "true"
     runtime = Runtime.create(load_settings(CONFIG, env))
-    app, telegram = app_with_telegram(runtime, fake_telegram.base_url)
+    app, telegram = app_with_telegram(runtime)
     assert telegram is not None and telegram.mode == mode
     update = fixture("private_text")
     async with app.router.lifespan_context(app):
@@ -248,7 +257,7 @@ def test_serve_refuses_a_webhook_url_without_secret(tmp_path: Path) -> None:
     from fastapi import FastAPI
 
     from bot.runtime import Runtime
-    from channels.telegram.channel import attach
+    from bot.transports import mount_channels
 
     env = {
         "SALESBOT_DATA_DIR": str(tmp_path),
@@ -257,7 +266,7 @@ def test_serve_refuses_a_webhook_url_without_secret(tmp_path: Path) -> None:
     }
     runtime = Runtime.create(load_settings(CONFIG, env))
     with pytest.raises(ConfigError, match="secret"):
-        attach(FastAPI(), runtime)
+        mount_channels(FastAPI(), runtime, only={"telegram"})
     assert "telegram" not in runtime.adapters
 
 

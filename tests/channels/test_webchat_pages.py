@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings.model import Settings
+from bot.transports import webchat_of
 from channels.webchat.connections import WebchatLimits
 from channels.webchat.demo import render_demo
-from channels.webchat.mount import mount as mount_webchat
 from dialogs.core.content import Content
 
 STATIC = resources.files("channels.webchat").joinpath("static")
@@ -24,7 +24,7 @@ STATIC = resources.files("channels.webchat").joinpath("static")
 def build(settings: Settings) -> tuple[FastAPI, Runtime]:
     runtime = Runtime.create(settings)
     app = create_app(runtime)
-    mount_webchat(app, runtime)
+    webchat_of(app)
     return app, runtime
 
 
@@ -95,7 +95,7 @@ async def test_mount_registers_both_adapters_once(settings: Settings) -> None:
     channel = app.state.webchat
     routes = len(app.routes)
     limits = WebchatLimits(connections_per_ip=99)
-    assert mount_webchat(app, runtime, limits=limits, rest_token="t") is channel
+    assert webchat_of(app, limits=limits, rest_token="t") is channel
     assert len(app.routes) == routes and channel.registry.limits == limits
     assert channel.rest_token == "t"
 

@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from bot.app import create_app, uvicorn_options
 from bot.runtime import Runtime
 from bot.settings.model import DatabaseSettings, Settings
+from bot.transports import webchat_of
 from channels.webchat.channel import WebchatChannel
-from channels.webchat.mount import mount as mount_webchat
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message, Role
@@ -108,7 +108,7 @@ async def live_server(
         settings=settings, content=content, db=Database(settings.database_url), clock=clock
     )
     app = create_app(runtime)
-    channel = mount_webchat(app, runtime, **mount_options)
+    channel = webchat_of(app, **mount_options)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

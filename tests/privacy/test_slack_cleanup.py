@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.privacy.erase import CLEANUP_TASK, erase_contact
 from bot.privacy.slack_cleanup import REDACTED_TEXT, SlackEraser, SlackRef
-from bot.privacy.tasks import cleanup_handler
 from bot.scheduler.execute import TaskRunner
+from bot.scheduler.handlers.privacy import cleanup_handler
 from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database

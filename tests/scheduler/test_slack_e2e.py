@@ -27,7 +27,7 @@ MANAGERS = "C0MGRS"
 
 def scheduler_for(rig: SlackRig, settings, content):  # noqa: ANN001, ANN201
     runner = make_runner(rig.db, rig.clock, settings, content, hub=rig.hub)
-    return runner, StaffOutbox(rig.db, rig.clock, rig.channel.staff)
+    return runner, StaffOutbox(rig.db, rig.clock, rig.hooks.staff)
 
 
 def top_level(rig: SlackRig, channel: str) -> list[dict]:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.desk.slack.cards import HANDED_BACK, HANDOFF, RESOLVED, SlackCards, task_prefix
 from bot.desk.slack.desk import SlackDesk
@@ -35,6 +33,7 @@ from channels.base import DeliveryError
 from channels.slack import blocks as bk
 from channels.slack.api import SlackApi
 from channels.slack.escape import escape_text
+from channels.slack.translate import Click
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Rep, Role
@@ -45,18 +44,6 @@ log = logging.getLogger(__name__)
 
 HubRef = Callable[[], ConversationHub]
 OUTCOMES = {"done": "done", "noshow": "no_show", "reschedule": "reschedule"}
-
-
-@dataclass(frozen=True)
-class Click:
-    """One button click on a desk message, as the listener saw it."""
-
-    payload: str
-    user: str
-    channel: str | None = None
-    message_ts: str | None = None
-    thread_ts: str | None = None
-    message: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 class DeskActions:

@@ -11,7 +11,6 @@ dashboard user with the ``manager`` or ``admin`` role.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ from bot.reports.surveys import load_survey_rows, summarize
 from bot.settings.model import Settings
 from channels.slack import blocks as bk
 from channels.slack.escape import escape_text
+from channels.slack.translate import SlashCommand
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import (
@@ -48,25 +48,6 @@ USAGE = (
     "• `report` — CSAT, NPS and leads (managers)\n"
     "• `find <email|phone|name>` — look up a customer"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SlashCommand:
-    text: str
-    user_id: str
-    channel_id: str = ""
-    channel_name: str = ""
-    response_url: str = ""
-
-    @classmethod
-    def from_body(cls, body: dict[str, Any]) -> SlashCommand:
-        return cls(
-            text=str(body.get("text") or ""),
-            user_id=str(body.get("user_id") or ""),
-            channel_id=str(body.get("channel_id") or ""),
-            channel_name=str(body.get("channel_name") or ""),
-            response_url=str(body.get("response_url") or ""),
-        )
 
 
 def ephemeral(title: str, lines: list[str], empty: str = "Nothing here.") -> list[dict[str, Any]]:

@@ -22,7 +22,6 @@ from dataclasses import replace
 
 from bot.desk.slack import cardview
 from bot.desk.slack.cards import HANDOFF, LEAD, SlackCards
-from bot.locks import InMemoryLocks
 from bot.scheduler.schedule import schedule_handoff_followups
 from bot.settings.model import Settings
 from channels.base import DeliveryError
@@ -34,6 +33,7 @@ from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 from dialogs.core.events import HandoffEvent
+from dialogs.core.locks import InMemoryLocks
 
 log = logging.getLogger(__name__)
 

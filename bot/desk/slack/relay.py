@@ -19,7 +19,6 @@ from collections.abc import Callable
 from bot.desk.slack.cards import CLAIMED, HANDOFF, OPEN, SlackCards
 from bot.desk.slack.once import Once
 from bot.hub import ConversationHub
-from bot.locks import InMemoryLocks
 from channels.base import DeliveryError
 from channels.slack.api import SlackApi
 from channels.slack.background import ORDER_WAIT_SECONDS
@@ -29,6 +28,7 @@ from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Role
 from crm_store.uow import UnitOfWork
+from dialogs.core.locks import InMemoryLocks
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.privacy.erase import CLEANUP_TASK
-from bot.privacy.tasks import cleanup_handler
 from bot.scheduler.context import TaskHandlers, register
 from bot.scheduler.handlers.followup import followup_check, followup_reminder
 from bot.scheduler.handlers.handoff import handoff_escalate, handoff_reannounce
+from bot.scheduler.handlers.privacy import cleanup_handler
 from bot.scheduler.handlers.recurring import JOBS, recurring_handler
 from bot.scheduler.handlers.survey import survey_dispatch, survey_expire, survey_reminder
 
