@@ -45,7 +45,9 @@ def channel_context(runtime: Runtime, name: str, section: Any) -> ChannelContext
     )
 
 
-def build_channels(runtime: Runtime, registry: ChannelRegistry | None = None) -> dict[str, Channel]:
+def build_channels(
+    runtime: Runtime, registry: ChannelRegistry | None = None, *, only: set[str] | None = None
+) -> dict[str, Channel]:
     registry = registry or ChannelRegistry.default()
     sections = runtime.settings.channels.sections()
     for name in sections:

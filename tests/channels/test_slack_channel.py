@@ -90,9 +90,7 @@ async def no_customers(inbound: object) -> Receipt:
     raise AssertionError("no customer message expected")
 
 
-def test_socket_mode_needs_no_signing_secret(tmp_path: Path) -> None:
-    settings = settings_with(tmp_path)
-    runtime = Runtime.create(settings, FakeClock())
+def test_socket_mode_needs_no_signing_secret() -> None:
     channel = SlackChannel(
         receive=no_customers,
         client=AsyncWebClient(token=TOKEN, base_url="http://127.0.0.1:9/api/"),
