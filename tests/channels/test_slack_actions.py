@@ -180,7 +180,7 @@ async def run_due_tasks(rig: SlackRig) -> list[str]:
     runner = TaskRunner(
         db=rig.db,
         clock=rig.clock,
-        settings=rig.channel.settings,
+        settings=rig.hooks.settings,
         content=rig.hub.services.content,
         handlers=default_handlers(recurring=False),
         hub=rig.hub,

@@ -52,6 +52,7 @@ class SlackDeskHooks:
     ) -> None:
         api = channel.api
         self.channel = channel
+        self.settings = settings
         self.db = db
         self.clock = clock
         self.desk = SlackDesk(
