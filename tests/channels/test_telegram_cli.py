@@ -183,7 +183,8 @@ def test_a_channel_cannot_be_built_for_a_webhook_without_secret() -> None:
 
 
 def test_the_webhook_path_of_the_cli_is_the_one_the_app_serves() -> None:
-    from channels.telegram import cli, webhook
+    from bot.cli import telegram as cli
+    from channels.telegram import webhook
 
     assert cli.WEBHOOK_PATH == webhook.WEBHOOK_PATH
 
