@@ -28,6 +28,7 @@ from crm_store.uow import UnitOfWork
 from dialogs.core import payloads
 from dialogs.core.events import HandoffEvent
 from dialogs.core.state import DialogState
+from dialogs.core.transcript import address_key
 from dialogs.core.turn import DialogServices, Turn
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 from dialogs.manager import DialogManager
@@ -191,7 +192,9 @@ class ConversationHub:
                     language=inbound.language_hint or detected,
                 )
             conversation = await uow.conversations.open_or_create(
-                address, contact.id, language=detected or language_of_hint(inbound.language_hint)
+                address_key(address),
+                contact.id,
+                language=detected or language_of_hint(inbound.language_hint),
             )
             bind_conversation(conversation.id)
             if payloads.is_short(inbound.payload):

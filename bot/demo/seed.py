@@ -26,6 +26,7 @@ from crm_store.errors import FollowUpOverlap
 from crm_store.models import AuditLog, Contact, ConversationStatus, Rep, Role
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNELS = (("webchat", 0.55), ("telegram", 0.3), ("slack", 0.15))
@@ -138,7 +139,7 @@ async def _contact_story(s: _Story, i: int, t0: datetime, reps: list[Rep], conte
         channel, user, display_name=name, language=lang
     )
     s.counts["contacts"] += 1
-    conv = await uow.conversations.open_or_create(address, contact.id, language=lang)
+    conv = await uow.conversations.open_or_create(address_key(address), contact.id, language=lang)
     question, answer = rng.choice(d.QUESTIONS[lang])
     await s.say(conv, address, user, question)
     s.at(t0 + timedelta(seconds=rng.uniform(0.4, 3.5)))

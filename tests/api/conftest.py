@@ -18,6 +18,7 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus
 from crm_store.repositories.api_tokens import ApiTokenRepository
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
@@ -77,7 +78,7 @@ async def seed(db: Database, clock: FakeClock) -> Seed:
         for name, assigned in (("alice", None), ("carl", rep2.id), ("dana", rep2.id)):
             channel, external = people[name]
             conv = await uow.conversations.open_or_create(
-                ChannelAddress(channel, external), s.contacts[name]
+                AddressKey(channel, external), s.contacts[name]
             )
             if assigned:
                 await uow.conversations.set_status(

@@ -16,7 +16,9 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Role
 from crm_store.models.ops import SlackCard
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 SINCE, UNTIL, TZ = "2026-02-02", "2026-03-02", "America/New_York"
@@ -112,7 +114,7 @@ async def seed_known(db: Database) -> Known:
 
         # Before the period: a visitor, an open qualified lead, a survey, a claimed card.
         old = await uow.contacts.get_or_create_for_identity("webchat", "old", language="en")
-        old_conv = await uow.conversations.open_or_create(ChannelAddress("webchat", "old"), old.id)
+        old_conv = await uow.conversations.open_or_create(AddressKey("webchat", "old"), old.id)
         l0 = await uow.leads.create(old.id, source_channel="webchat", estimated_value=400)
         await uow.leads.transition(l0, "qualified")
         k.leads["L0"] = l0.id
@@ -137,7 +139,9 @@ async def seed_known(db: Database) -> Known:
                 channel = "telegram"  # contact 1 comes back on Telegram
             clock.set(DAY0 + timedelta(days=2 * n, minutes=n))
             address = ChannelAddress(channel, f"c{who}", thread_id=str(n))
-            conv = await uow.conversations.open_or_create(address, contact_id, language=lang)
+            conv = await uow.conversations.open_or_create(
+                address_key(address), contact_id, language=lang
+            )
             await uow.messages.add_inbound(
                 conv, InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")
             )
