@@ -28,7 +28,7 @@ from crm_store.uow import UnitOfWork
 from dialogs.core import payloads
 from dialogs.core.events import HandoffEvent
 from dialogs.core.state import DialogState
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.turn import DialogServices, Turn
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 from dialogs.manager import DialogManager
@@ -209,7 +209,7 @@ class ConversationHub:
                 if tapped:
                     inbound = replace(inbound, payload=tapped)
             if conversation.status == ConversationStatus.HANDOFF:
-                await uow.messages.add_inbound(conversation, inbound)
+                await uow.messages.add_inbound(conversation, **inbound_fields(inbound))
                 event = HandoffEvent(
                     "customer_message", conversation.id, contact.id, text=inbound.text
                 )
@@ -227,7 +227,11 @@ class ConversationHub:
             # Stamped below, with the state: here it would cost an UPDATE of its own (the
             # savepoint flushes what is pending).
             await uow.messages.add_inbound(
-                conversation, inbound, intent=nlu.intent, confidence=nlu.confidence, stamp=False
+                conversation,
+                **inbound_fields(inbound),
+                intent=nlu.intent,
+                confidence=nlu.confidence,
+                stamp=False,
             )
             conversation.language = lang
             turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)

@@ -26,7 +26,7 @@ from crm_store.errors import FollowUpOverlap
 from crm_store.models import AuditLog, Contact, ConversationStatus, Rep, Role
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNELS = (("webchat", 0.55), ("telegram", 0.3), ("slack", 0.15))
@@ -66,7 +66,7 @@ class _Story:
     async def say(self, conv: Any, address: ChannelAddress, user: str, text: str) -> None:
         self.msg += 1
         inbound = InboundMessage(address, user, text, message_id=f"demo-{self.msg}")
-        await self.uow.messages.add_inbound(conv, inbound)
+        await self.uow.messages.add_inbound(conv, **inbound_fields(inbound))
 
     async def reply(self, conv: Any, text: str, role: Role = Role.BOT) -> None:
         message = await self.uow.messages.add_outbound(conv, Reply(text), role=role)

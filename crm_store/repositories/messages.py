@@ -15,7 +15,7 @@ from crm_store.clock import Clock
 from crm_store.errors import DuplicateMessage
 from crm_store.models import Conversation, Delivery, Direction, Message, Role
 from crm_store.repositories.base import Repository
-from dialogs.core.types import Button, InboundMessage, Reply
+from dialogs.core.types import Reply
 
 MAX_TEXT = 20_000
 
@@ -25,15 +25,6 @@ def reply_to_content(reply: Reply) -> dict[str, Any]:
         "buttons": [asdict(b) for b in reply.buttons],
         "quick_replies": [asdict(b) for b in reply.quick_replies],
     }
-
-
-def message_to_reply(message: Message) -> Reply:
-    content = message.content or {}
-    return Reply(
-        text=message.text,
-        buttons=tuple(Button(**b) for b in content.get("buttons", ())),
-        quick_replies=tuple(Button(**b) for b in content.get("quick_replies", ())),
-    )
 
 
 def _quick_replies(content: dict[str, Any] | None) -> dict[str, str]:
@@ -120,8 +111,11 @@ class MessageRepository(Repository):
     async def add_inbound(
         self,
         conversation: Conversation,
-        inbound: InboundMessage,
         *,
+        channel: str,
+        channel_message_id: str | None,
+        text: str,
+        payload: str | None = None,
         intent: str | None = None,
         confidence: float | None = None,
         stamp: bool = True,
@@ -136,10 +130,10 @@ class MessageRepository(Repository):
             "seq": await self._next_seq(conversation.id),
             "direction": Direction.IN.value,
             "role": Role.CUSTOMER.value,
-            "channel": inbound.address.channel,
-            "channel_message_id": inbound.message_id,
-            "text": inbound.text[:MAX_TEXT],
-            "payload": inbound.payload,
+            "channel": channel,
+            "channel_message_id": channel_message_id,
+            "text": text[:MAX_TEXT],
+            "payload": payload,
             "intent": intent,
             "confidence": confidence,
             "delivery": Delivery.RECEIVED.value,
@@ -151,7 +145,7 @@ class MessageRepository(Repository):
         message_id = (await connection.execute(stmt, values)).scalar()
         if message_id is None:
             self._last_seq.pop(conversation.id, None)
-            raise DuplicateMessage(inbound.address.channel, inbound.message_id or "")
+            raise DuplicateMessage(channel, channel_message_id or "")
         if stamp:
             conversation.last_message_at = now
         return int(message_id)

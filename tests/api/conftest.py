@@ -21,6 +21,7 @@ from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
+from dialogs.core.transcript import inbound_fields
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 
@@ -89,7 +90,7 @@ async def seed(db: Database, clock: FakeClock) -> Seed:
         inbound = InboundMessage(
             ChannelAddress("webchat", "v-1"), "v-1", "how much is the Cam 4K?", message_id="m1"
         )
-        await uow.messages.add_inbound(conv, inbound, intent="product_question")
+        await uow.messages.add_inbound(conv, **inbound_fields(inbound), intent="product_question")
         await uow.messages.add_outbound(
             conv, Reply("The Cam 4K is $899.", buttons=(Button("Talk to sales", "lead:start"),))
         )

@@ -11,7 +11,7 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage
 
 WRITERS = 50
@@ -26,7 +26,10 @@ async def write_one(db: Database, clock: FakeClock, i: int) -> None:
         contact = await uow.contacts.get_or_create_for_identity("webchat", address.chat_id)
         conv = await uow.conversations.open_or_create(address_key(address), contact.id)
         await uow.messages.add_inbound(
-            conv, InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
+            conv,
+            **inbound_fields(
+                InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
+            ),
         )
         await uow.leads.create(contact.id, source_channel="webchat")
 
@@ -97,7 +100,7 @@ async def test_concurrent_duplicates_store_one_message(db: Database, clock: Fake
         try:
             async with UnitOfWork(db, clock) as uow:
                 conv = await uow.conversations.open_or_create(address_key(address), contact.id)
-                await uow.messages.add_inbound(conv, inbound)
+                await uow.messages.add_inbound(conv, **inbound_fields(inbound))
             return True
         except DuplicateMessage:
             return False

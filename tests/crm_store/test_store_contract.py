@@ -18,9 +18,8 @@ from crm_store.errors import (
 )
 from crm_store.models import Delivery, FollowUpStatus, LeadStatus, Role
 from crm_store.repositories.conversations import AddressKey
-from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, inbound_fields, message_to_reply
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -61,25 +60,27 @@ async def test_duplicate_channel_message_id_is_refused(db: Database, clock: Fake
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("telegram", "u1")
         conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
-        await uow.messages.add_inbound(conv, msg)
+        await uow.messages.add_inbound(conv, **inbound_fields(msg))
     with pytest.raises(DuplicateMessage):
         async with UnitOfWork(db, clock) as uow:
             conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
-            await uow.messages.add_inbound(conv, msg)
+            await uow.messages.add_inbound(conv, **inbound_fields(msg))
     async with UnitOfWork(db, clock) as uow:
         conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
         assert [m.text for m in await uow.messages.transcript(conv.id)] == ["hi"]
         # The same id on another channel is a different message.
         other = InboundMessage(ChannelAddress("slack", "D1"), "u1", "hi", message_id="update-1")
         conv2 = await uow.conversations.open_or_create(address_key(other.address), contact.id)
-        await uow.messages.add_inbound(conv2, other)
+        await uow.messages.add_inbound(conv2, **inbound_fields(other))
 
 
 async def test_sequence_numbers_and_outbox(db: Database, clock: FakeClock) -> None:
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.create()
         conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
-        await uow.messages.add_inbound(conv, InboundMessage(ADDR, "u", "price?", message_id="m1"))
+        await uow.messages.add_inbound(
+            conv, **inbound_fields(InboundMessage(ADDR, "u", "price?", message_id="m1"))
+        )
         reply = Reply("From $899", buttons=(Button("Get a quote", "lead:start"),))
         out = await uow.messages.add_outbound(conv, reply)
         assert out.seq == 2 and out.delivery == Delivery.PENDING

@@ -18,7 +18,7 @@ from crm_store.models import ConversationStatus, Role
 from crm_store.models.ops import SlackCard
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 SINCE, UNTIL, TZ = "2026-02-02", "2026-03-02", "America/New_York"
@@ -143,7 +143,8 @@ async def seed_known(db: Database) -> Known:
                 address_key(address), contact_id, language=lang
             )
             await uow.messages.add_inbound(
-                conv, InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")
+                conv,
+                **inbound_fields(InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")),
             )
             clock.advance(seconds=BOT_DELAYS[n])
             await uow.messages.add_outbound(conv, Reply("Hi!"))
