@@ -28,7 +28,7 @@ from crm_store.uow import UnitOfWork
 from dialogs.core import payloads
 from dialogs.core.events import HandoffEvent
 from dialogs.core.state import DialogState
-from dialogs.core.transcript import address_key, inbound_fields
+from dialogs.core.transcript import address_key, inbound_fields, reply_fields
 from dialogs.core.turn import DialogServices, Turn
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 from dialogs.manager import DialogManager
@@ -157,7 +157,7 @@ class ConversationHub:
                     if rep_id is not None and conversation.assigned_rep_id is None:
                         conversation.assigned_rep_id = rep_id
                     await uow.messages.add_outbound(
-                        conversation, Reply(text), role=role, channel_message_id=dedupe_id
+                        conversation, text, role=role, channel_message_id=dedupe_id
                     )
                     pending = await uow.messages.pending_for(conversation.id)
             except IntegrityError as exc:
@@ -281,7 +281,7 @@ class ConversationHub:
     @staticmethod
     async def _save(uow: UnitOfWork, turn: Turn) -> None:
         for reply in turn.replies:
-            await uow.messages.add_outbound(turn.conversation, reply, flush=False)
+            await uow.messages.add_outbound(turn.conversation, **reply_fields(reply), flush=False)
         # One flush: the replies and the conversation row (state, language, timestamps).
         await uow.conversations.save_state(turn.conversation, turn.state.to_json())
 

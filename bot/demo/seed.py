@@ -27,7 +27,7 @@ from crm_store.models import AuditLog, Contact, ConversationStatus, Rep, Role
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
 from dialogs.core.transcript import address_key, inbound_fields
-from dialogs.core.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 CHANNELS = (("webchat", 0.55), ("telegram", 0.3), ("slack", 0.15))
 MARKER = "demo.seed"
@@ -69,7 +69,7 @@ class _Story:
         await self.uow.messages.add_inbound(conv, **inbound_fields(inbound))
 
     async def reply(self, conv: Any, text: str, role: Role = Role.BOT) -> None:
-        message = await self.uow.messages.add_outbound(conv, Reply(text), role=role)
+        message = await self.uow.messages.add_outbound(conv, text, role=role)
         await self.uow.messages.mark_delivered(message, f"demo-out-{message.id}")
 
 

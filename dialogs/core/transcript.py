@@ -6,6 +6,7 @@ translation lives here, where both the channels and the bot can reach it.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TypedDict
 
 from crm_store.models import Message
@@ -22,6 +23,14 @@ class InboundFields(TypedDict):
     payload: str | None
 
 
+class ReplyFields(TypedDict):
+    """The arguments of ``MessageRepository.add_outbound`` a reply supplies."""
+
+    text: str
+    buttons: list[dict[str, str]]
+    quick_replies: list[dict[str, str]]
+
+
 def address_key(address: ChannelAddress) -> AddressKey:
     return AddressKey(address.channel, address.chat_id, address.thread_id)
 
@@ -32,6 +41,14 @@ def inbound_fields(inbound: InboundMessage) -> InboundFields:
         "channel_message_id": inbound.message_id,
         "text": inbound.text,
         "payload": inbound.payload,
+    }
+
+
+def reply_fields(reply: Reply) -> ReplyFields:
+    return {
+        "text": reply.text,
+        "buttons": [asdict(b) for b in reply.buttons],
+        "quick_replies": [asdict(b) for b in reply.quick_replies],
     }
 
 

@@ -21,7 +21,7 @@ from crm_store.repositories.api_tokens import ApiTokenRepository
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
-from dialogs.core.transcript import inbound_fields
+from dialogs.core.transcript import inbound_fields, reply_fields
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 
@@ -92,7 +92,10 @@ async def seed(db: Database, clock: FakeClock) -> Seed:
         )
         await uow.messages.add_inbound(conv, **inbound_fields(inbound), intent="product_question")
         await uow.messages.add_outbound(
-            conv, Reply("The Cam 4K is $899.", buttons=(Button("Talk to sales", "lead:start"),))
+            conv,
+            **reply_fields(
+                Reply("The Cam 4K is $899.", buttons=(Button("Talk to sales", "lead:start"),))
+            ),
         )
         slot = start + timedelta(days=3)
         for name, rep in (("alice", rep1.id), ("carl", rep2.id)):

@@ -10,7 +10,7 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key
+from dialogs.core.transcript import address_key, reply_fields
 from tests.driver import Chat, RecordingAdapter
 
 
@@ -179,7 +179,9 @@ async def test_a_typed_quick_reply_title_counts_as_the_click(
         assert conversation is not None
         await uow.messages.add_outbound(
             conversation,
-            Reply("Need a person?", quick_replies=(Button("Yes please", "handoff:request"),)),
+            **reply_fields(
+                Reply("Need a person?", quick_replies=(Button("Yes please", "handoff:request"),))
+            ),
         )
     replies = await chat.say("Yes please")
     # The first reply is the offer itself (it was still in the outbox), then the handoff.

@@ -23,7 +23,6 @@ from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
 from dialogs.core.transcript import address_key
-from dialogs.core.types import Reply
 from tests.driver import Chat, RecordingAdapter
 
 # Reads: the contact, the conversation, its latest message (quick replies and the next
@@ -132,7 +131,7 @@ async def test_the_background_sweep_leaves_a_fresh_reply_to_its_turn(
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("webchat", "v-sweep")
         conversation = await uow.conversations.open_or_create(address_key(chat.address), contact.id)
-        await uow.messages.add_outbound(conversation, Reply("written, not yet sent"))
+        await uow.messages.add_outbound(conversation, "written, not yet sent")
     assert await hub.outbox.deliver_due(grace=SWEEP_GRACE) == 0
     clock.advance(seconds=SWEEP_GRACE.total_seconds() + 1)
     assert await hub.outbox.deliver_due(grace=SWEEP_GRACE) == 1

@@ -19,7 +19,7 @@ from crm_store.errors import (
 from crm_store.models import Delivery, FollowUpStatus, LeadStatus, Role
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
-from dialogs.core.transcript import address_key, inbound_fields, message_to_reply
+from dialogs.core.transcript import address_key, inbound_fields, message_to_reply, reply_fields
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -82,7 +82,7 @@ async def test_sequence_numbers_and_outbox(db: Database, clock: FakeClock) -> No
             conv, **inbound_fields(InboundMessage(ADDR, "u", "price?", message_id="m1"))
         )
         reply = Reply("From $899", buttons=(Button("Get a quote", "lead:start"),))
-        out = await uow.messages.add_outbound(conv, reply)
+        out = await uow.messages.add_outbound(conv, **reply_fields(reply))
         assert out.seq == 2 and out.delivery == Delivery.PENDING
     async with UnitOfWork(db, clock) as uow:
         due = await uow.messages.outbox_due(clock.now())
@@ -362,7 +362,7 @@ async def test_the_latest_matching_messages_are_read_from_the_end(
         for i in range(1, 46):  # every third message blank; one customer line, long ago
             text = "" if i % 3 == 0 else f"line {i}"
             role = Role.CUSTOMER if i == 2 else Role.BOT
-            await uow.messages.add_outbound(conv, Reply(text), role=role, flush=False)
+            await uow.messages.add_outbound(conv, text, role=role, flush=False)
         await uow.session.flush()
         tail = await uow.messages.latest_where(conv.id, lambda m: bool(m.text), 5)
         first = await uow.messages.latest_where(conv.id, lambda m: m.role == "customer", 1)

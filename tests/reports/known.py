@@ -19,7 +19,7 @@ from crm_store.models.ops import SlackCard
 from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.transcript import address_key, inbound_fields
-from dialogs.core.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 SINCE, UNTIL, TZ = "2026-02-02", "2026-03-02", "America/New_York"
 DAY0 = datetime(2026, 2, 3, 15, 0, tzinfo=UTC)  # Tuesday, ISO week 6
@@ -147,7 +147,7 @@ async def seed_known(db: Database) -> Known:
                 **inbound_fields(InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")),
             )
             clock.advance(seconds=BOT_DELAYS[n])
-            await uow.messages.add_outbound(conv, Reply("Hi!"))
+            await uow.messages.add_outbound(conv, "Hi!")
             k.conversations.append(conv.id)
             if n < len(HUMAN_DELAYS):
                 clock.advance(minutes=1)
@@ -156,7 +156,7 @@ async def seed_known(db: Database) -> Known:
                 )
                 if HUMAN_DELAYS[n] is not None:
                     clock.advance(minutes=HUMAN_DELAYS[n])
-                    await uow.messages.add_outbound(conv, Reply("Rep here"), role=Role.AGENT)
+                    await uow.messages.add_outbound(conv, "Rep here", role=Role.AGENT)
         for n, minutes in enumerate(CLAIMS):
             created = DAY0 + timedelta(days=n, hours=3)
             conv_id = k.conversations[n % len(k.conversations)]
