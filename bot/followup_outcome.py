@@ -33,6 +33,7 @@ from crm_store.clock import Clock
 from crm_store.models import ACTIVE_FOLLOW_UP, FollowUpStatus, LeadStatus
 from crm_store.repositories.leads import ALLOWED
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import reply_fields
 from dialogs.core.types import Button, Reply
 from dialogs.flows.booking.records import release_lead, reminder_prefix
 
@@ -107,7 +108,7 @@ async def record_outcome(
         key = "followup_missed_customer" if outcome != "reschedule" else "followup_rebook_customer"
         text = texts.text(content, key, lang, rep=rep.name if rep else settings.business.name)
         button = Button(texts.text(content, "button_book_call", lang), "book:start")
-        await uow.messages.add_outbound(conversation, Reply(text, (button,)))
+        await uow.messages.add_outbound(conversation, **reply_fields(Reply(text, (button,))))
     key = "outcome_reschedule" if outcome == "reschedule" else "outcome_no_show"
     return Recorded(
         texts.text(content, key, rep_lang), conversation.id if conversation is not None else None

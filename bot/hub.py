@@ -28,6 +28,7 @@ from dialogs.core import payloads
 from dialogs.core.events import HandoffEvent
 from dialogs.core.locks import ConversationLocks
 from dialogs.core.state import DialogState
+from dialogs.core.transcript import address_key, inbound_fields, reply_fields
 from dialogs.core.turn import DialogServices, Turn
 from dialogs.core.types import ChannelAddress, InboundMessage, Receipt, Reply
 from dialogs.manager import DialogManager
@@ -148,7 +149,7 @@ class ConversationHub:
                     if rep_id is not None and conversation.assigned_rep_id is None:
                         conversation.assigned_rep_id = rep_id
                     await uow.messages.add_outbound(
-                        conversation, Reply(text), role=role, channel_message_id=dedupe_id
+                        conversation, text, role=role, channel_message_id=dedupe_id
                     )
                     pending = await uow.messages.pending_for(conversation.id)
             except IntegrityError as exc:
@@ -183,7 +184,9 @@ class ConversationHub:
                     language=inbound.language_hint or detected,
                 )
             conversation = await uow.conversations.open_or_create(
-                address, contact.id, language=detected or language_of_hint(inbound.language_hint)
+                address_key(address),
+                contact.id,
+                language=detected or language_of_hint(inbound.language_hint),
             )
             bind_conversation(conversation.id)
             if payloads.is_short(inbound.payload):
@@ -198,7 +201,7 @@ class ConversationHub:
                 if tapped:
                     inbound = replace(inbound, payload=tapped)
             if conversation.status == ConversationStatus.HANDOFF:
-                await uow.messages.add_inbound(conversation, inbound)
+                await uow.messages.add_inbound(conversation, **inbound_fields(inbound))
                 event = HandoffEvent(
                     "customer_message", conversation.id, contact.id, text=inbound.text
                 )
@@ -216,7 +219,11 @@ class ConversationHub:
             # Stamped below, with the state: here it would cost an UPDATE of its own (the
             # savepoint flushes what is pending).
             await uow.messages.add_inbound(
-                conversation, inbound, intent=nlu.intent, confidence=nlu.confidence, stamp=False
+                conversation,
+                **inbound_fields(inbound),
+                intent=nlu.intent,
+                confidence=nlu.confidence,
+                stamp=False,
             )
             conversation.language = lang
             turn = self._turn(uow, conversation, contact, inbound.text, inbound.payload, nlu, lang)
@@ -266,7 +273,7 @@ class ConversationHub:
     @staticmethod
     async def _save(uow: UnitOfWork, turn: Turn) -> None:
         for reply in turn.replies:
-            await uow.messages.add_outbound(turn.conversation, reply, flush=False)
+            await uow.messages.add_outbound(turn.conversation, **reply_fields(reply), flush=False)
         # One flush: the replies and the conversation row (state, language, timestamps).
         await uow.conversations.save_state(turn.conversation, turn.state.to_json())
 

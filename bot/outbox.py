@@ -18,9 +18,9 @@ from channels.base import ChannelAdapter, DeliveryError
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message
-from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
 from dialogs.core.locks import ConversationLocks, InMemoryLocks
+from dialogs.core.transcript import message_to_reply
 from dialogs.core.types import ChannelAddress
 
 log = logging.getLogger(__name__)

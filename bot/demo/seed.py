@@ -26,7 +26,8 @@ from crm_store.errors import FollowUpOverlap
 from crm_store.models import AuditLog, Contact, ConversationStatus, Rep, Role
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
-from dialogs.core.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.transcript import address_key, inbound_fields
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 CHANNELS = (("webchat", 0.55), ("telegram", 0.3), ("slack", 0.15))
 MARKER = "demo.seed"
@@ -65,10 +66,10 @@ class _Story:
     async def say(self, conv: Any, address: ChannelAddress, user: str, text: str) -> None:
         self.msg += 1
         inbound = InboundMessage(address, user, text, message_id=f"demo-{self.msg}")
-        await self.uow.messages.add_inbound(conv, inbound)
+        await self.uow.messages.add_inbound(conv, **inbound_fields(inbound))
 
     async def reply(self, conv: Any, text: str, role: Role = Role.BOT) -> None:
-        message = await self.uow.messages.add_outbound(conv, Reply(text), role=role)
+        message = await self.uow.messages.add_outbound(conv, text, role=role)
         await self.uow.messages.mark_delivered(message, f"demo-out-{message.id}")
 
 
@@ -138,7 +139,7 @@ async def _contact_story(s: _Story, i: int, t0: datetime, reps: list[Rep], conte
         channel, user, display_name=name, language=lang
     )
     s.counts["contacts"] += 1
-    conv = await uow.conversations.open_or_create(address, contact.id, language=lang)
+    conv = await uow.conversations.open_or_create(address_key(address), contact.id, language=lang)
     question, answer = rng.choice(d.QUESTIONS[lang])
     await s.say(conv, address, user, question)
     s.at(t0 + timedelta(seconds=rng.uniform(0.4, 3.5)))

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from bot.outbox import address_of
 from crm_store.models import Contact, Conversation, ConversationStatus, Rep
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import LANGS
 
@@ -60,7 +60,7 @@ async def customer_conversation(uow: UnitOfWork, contact_id: int) -> Conversatio
         return await uow.conversations.get(chosen.id, for_update=True)
     latest = max(conversations, key=recency)
     reopened = await uow.conversations.open_or_create(
-        address_of(latest), contact_id, language=latest.language
+        AddressKey.of(latest), contact_id, language=latest.language
     )
     # The address may meanwhile belong to someone else's open conversation (a shared chat).
     return reopened if reopened.contact_id == contact_id else None

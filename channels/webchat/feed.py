@@ -18,8 +18,8 @@ from channels.webchat.protocol import CHANNEL, Ready, message_frame, serialise
 from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message
-from crm_store.repositories.messages import message_to_reply
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import message_to_reply
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from channels.registry import ChannelContext
 from crm_store.models import Direction, Message
 from dialogs.core.locks import InMemoryLocks
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress, InboundMessage, Reply
 
 CHANNEL = "rest"
@@ -117,7 +118,7 @@ class RestAdapter:
 async def offered_buttons(ctx: ChannelContext, address: ChannelAddress) -> dict[str, str]:
     """Payload -> title of the buttons in the bot's last turn of the open conversation."""
     async with ctx.uow() as uow:
-        open_conversation = await uow.conversations.open_at(address)
+        open_conversation = await uow.conversations.open_at(address_key(address))
         if open_conversation is None:
             return {}
         conversation = open_conversation.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, literal_column, select
@@ -10,7 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from crm_store.errors import InvalidTransition, NotFound, violated
 from crm_store.models import Conversation, ConversationStatus
 from crm_store.repositories.base import Repository
-from dialogs.core.types import ChannelAddress
+
+
+@dataclass(frozen=True, slots=True)
+class AddressKey:
+    """The columns that find a conversation: the store's own type, so that it imports
+    nothing of the engine above it (#14); callers translate their channel address."""
+
+    channel: str
+    chat_id: str
+    thread_id: str = ""
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> AddressKey:
+        return cls(conversation.channel, conversation.chat_id, conversation.thread_id)
+
 
 # Built once: read on every message, and building a statement (and its cache key) costs
 # more than SQLite takes to run it (#4).
@@ -38,7 +53,7 @@ class ConversationRepository(Repository):
         return conversation
 
     async def open_at(
-        self, address: ChannelAddress, *, for_update: bool = False
+        self, address: AddressKey, *, for_update: bool = False
     ) -> Conversation | None:
         stmt = _OPEN_AT_FOR_UPDATE if for_update else _OPEN_AT
         params = {
@@ -49,7 +64,7 @@ class ConversationRepository(Repository):
         return (await self.session.scalars(stmt, params)).first()
 
     async def open_or_create(
-        self, address: ChannelAddress, contact_id: int, *, language: str | None = None
+        self, address: AddressKey, contact_id: int, *, language: str | None = None
     ) -> Conversation:
         found = await self.open_at(address, for_update=True)
         if found is not None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,25 +14,8 @@ from crm_store.clock import Clock
 from crm_store.errors import DuplicateMessage
 from crm_store.models import Conversation, Delivery, Direction, Message, Role
 from crm_store.repositories.base import Repository
-from dialogs.core.types import Button, InboundMessage, Reply
 
 MAX_TEXT = 20_000
-
-
-def reply_to_content(reply: Reply) -> dict[str, Any]:
-    return {
-        "buttons": [asdict(b) for b in reply.buttons],
-        "quick_replies": [asdict(b) for b in reply.quick_replies],
-    }
-
-
-def message_to_reply(message: Message) -> Reply:
-    content = message.content or {}
-    return Reply(
-        text=message.text,
-        buttons=tuple(Button(**b) for b in content.get("buttons", ())),
-        quick_replies=tuple(Button(**b) for b in content.get("quick_replies", ())),
-    )
 
 
 def _quick_replies(content: dict[str, Any] | None) -> dict[str, str]:
@@ -120,8 +102,11 @@ class MessageRepository(Repository):
     async def add_inbound(
         self,
         conversation: Conversation,
-        inbound: InboundMessage,
         *,
+        channel: str,
+        channel_message_id: str | None,
+        text: str,
+        payload: str | None = None,
         intent: str | None = None,
         confidence: float | None = None,
         stamp: bool = True,
@@ -136,10 +121,10 @@ class MessageRepository(Repository):
             "seq": await self._next_seq(conversation.id),
             "direction": Direction.IN.value,
             "role": Role.CUSTOMER.value,
-            "channel": inbound.address.channel,
-            "channel_message_id": inbound.message_id,
-            "text": inbound.text[:MAX_TEXT],
-            "payload": inbound.payload,
+            "channel": channel,
+            "channel_message_id": channel_message_id,
+            "text": text[:MAX_TEXT],
+            "payload": payload,
             "intent": intent,
             "confidence": confidence,
             "delivery": Delivery.RECEIVED.value,
@@ -151,7 +136,7 @@ class MessageRepository(Repository):
         message_id = (await connection.execute(stmt, values)).scalar()
         if message_id is None:
             self._last_seq.pop(conversation.id, None)
-            raise DuplicateMessage(inbound.address.channel, inbound.message_id or "")
+            raise DuplicateMessage(channel, channel_message_id or "")
         if stamp:
             conversation.last_message_at = now
         return int(message_id)
@@ -159,14 +144,17 @@ class MessageRepository(Repository):
     async def add_outbound(
         self,
         conversation: Conversation,
-        reply: Reply,
+        text: str,
         *,
+        buttons: Sequence[Mapping[str, str]] = (),
+        quick_replies: Sequence[Mapping[str, str]] = (),
         role: Role = Role.BOT,
         channel_message_id: str | None = None,
         flush: bool = True,
     ) -> Message:
-        """Queue a reply in the outbox; ``flush=False`` leaves the INSERT to the caller's
-        next flush (the hub writes a turn's replies and its state in one)."""
+        """Queue a reply in the outbox; a button is ``{"title": ..., "payload": ...}``.
+        ``flush=False`` leaves the INSERT to the caller's next flush (the hub writes a
+        turn's replies and its state in one)."""
         now = self.clock.now()
         message = Message(
             conversation_id=conversation.id,
@@ -175,8 +163,11 @@ class MessageRepository(Repository):
             role=role.value,
             channel=conversation.channel,
             channel_message_id=channel_message_id,
-            text=reply.text[:MAX_TEXT],
-            content=reply_to_content(reply),
+            text=text[:MAX_TEXT],
+            content={
+                "buttons": [dict(b) for b in buttons],
+                "quick_replies": [dict(b) for b in quick_replies],
+            },
             delivery=Delivery.PENDING.value,
             next_attempt_at=now,
             created_at=now,

@@ -18,8 +18,10 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus
 from crm_store.repositories.api_tokens import ApiTokenRepository
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
+from dialogs.core.transcript import inbound_fields, reply_fields
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 
@@ -77,7 +79,7 @@ async def seed(db: Database, clock: FakeClock) -> Seed:
         for name, assigned in (("alice", None), ("carl", rep2.id), ("dana", rep2.id)):
             channel, external = people[name]
             conv = await uow.conversations.open_or_create(
-                ChannelAddress(channel, external), s.contacts[name]
+                AddressKey(channel, external), s.contacts[name]
             )
             if assigned:
                 await uow.conversations.set_status(
@@ -88,9 +90,12 @@ async def seed(db: Database, clock: FakeClock) -> Seed:
         inbound = InboundMessage(
             ChannelAddress("webchat", "v-1"), "v-1", "how much is the Cam 4K?", message_id="m1"
         )
-        await uow.messages.add_inbound(conv, inbound, intent="product_question")
+        await uow.messages.add_inbound(conv, **inbound_fields(inbound), intent="product_question")
         await uow.messages.add_outbound(
-            conv, Reply("The Cam 4K is $899.", buttons=(Button("Talk to sales", "lead:start"),))
+            conv,
+            **reply_fields(
+                Reply("The Cam 4K is $899.", buttons=(Button("Talk to sales", "lead:start"),))
+            ),
         )
         slot = start + timedelta(days=3)
         for name, rep in (("alice", rep1.id), ("carl", rep2.id)):

@@ -10,12 +10,13 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, reply_fields
 from tests.driver import Chat, RecordingAdapter
 
 
 async def transcript(db: Database, clock: FakeClock, chat: Chat) -> list[tuple[str, str]]:
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         return [(m.role, m.text) for m in await uow.messages.transcript(conversation.id)]
 
@@ -90,7 +91,7 @@ async def test_permanent_failure_is_not_retried(
     clock.advance(hours=2)
     assert await hub.outbox.deliver_due() == 0
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         out = [m for m in await uow.messages.transcript(conversation.id) if m.direction == "out"]
         assert out[0].delivery == Delivery.FAILED and out[0].last_error == "simulated"
@@ -163,7 +164,7 @@ async def test_campaign_is_kept_in_the_dialog_state(
 
     await chat.send(replace(chat.message("hello"), campaign="spring_campaign"))
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None and conversation.state["campaign"] == "spring_campaign"
 
 
@@ -174,11 +175,13 @@ async def test_a_typed_quick_reply_title_counts_as_the_click(
 
     await chat.say("hello")
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         await uow.messages.add_outbound(
             conversation,
-            Reply("Need a person?", quick_replies=(Button("Yes please", "handoff:request"),)),
+            **reply_fields(
+                Reply("Need a person?", quick_replies=(Button("Yes please", "handoff:request"),))
+            ),
         )
     replies = await chat.say("Yes please")
     # The first reply is the offer itself (it was still in the outbox), then the handoff.

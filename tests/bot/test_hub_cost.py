@@ -22,7 +22,7 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import Delivery
 from crm_store.uow import UnitOfWork
-from dialogs.core.types import Reply
+from dialogs.core.transcript import address_key
 from tests.driver import Chat, RecordingAdapter
 
 # Reads: the contact, the conversation, its latest message (quick replies and the next
@@ -109,7 +109,7 @@ async def test_a_retried_message_is_refused_by_the_insert_itself(
         assert (await chat.hub.receive(message)).status == "duplicate"
     assert not any(s.upper().startswith("SAVEPOINT") for s in statements)
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         texts = [m.text for m in await uow.messages.transcript(conversation.id)]
     assert texts.count("How much is the Cam 4K?") == 1
@@ -130,8 +130,8 @@ async def test_the_background_sweep_leaves_a_fresh_reply_to_its_turn(
     chat: Chat = new_chat("webchat", "v-sweep")
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("webchat", "v-sweep")
-        conversation = await uow.conversations.open_or_create(chat.address, contact.id)
-        await uow.messages.add_outbound(conversation, Reply("written, not yet sent"))
+        conversation = await uow.conversations.open_or_create(address_key(chat.address), contact.id)
+        await uow.messages.add_outbound(conversation, "written, not yet sent")
     assert await hub.outbox.deliver_due(grace=SWEEP_GRACE) == 0
     clock.advance(seconds=SWEEP_GRACE.total_seconds() + 1)
     assert await hub.outbox.deliver_due(grace=SWEEP_GRACE) == 1
@@ -147,7 +147,7 @@ async def test_a_failed_reply_is_retried_by_the_sweep_without_waiting_for_the_gr
     assert await chat.hub.outbox.deliver_due(grace=timedelta(hours=1)) == 1
     async with UnitOfWork(db, clock) as uow:
         assert await uow.messages.outbox_due(clock.now()) == []
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         rows = await uow.messages.transcript(conversation.id)
     assert [r.delivery for r in rows if r.role == "bot"] == [Delivery.DELIVERED]

@@ -11,6 +11,7 @@ import pytest
 
 from bot.redis_locks import RedisLocks
 from dialogs.core.locks import InMemoryLocks, LockTimeout
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress
 
 REDIS_URL = os.environ.get("SALESBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -131,7 +132,7 @@ async def test_the_hub_keeps_a_conversation_in_order_with_redis_locks(
         receipts = await asyncio.gather(hub.receive(first), hub.receive(second), hub.receive(first))
         assert sorted(r.status for r in receipts) == ["duplicate", "handled", "handled"]
         async with UnitOfWork(seeded_db, clock) as uow:
-            conversation = await uow.conversations.open_at(chat.address)
+            conversation = await uow.conversations.open_at(address_key(chat.address))
             assert conversation is not None
             roles = [m.role for m in await uow.messages.transcript(conversation.id)]
         assert roles == ["customer", "bot", "customer", "bot"]

@@ -15,6 +15,7 @@ from bot.scheduler.staff_outbox import StaffOutbox
 from crm_store.models import ScheduledTask, SurveyRequest
 from crm_store.uow import UnitOfWork
 from dialogs.core.events import HandoffEvent
+from dialogs.core.transcript import address_key
 from tests.channels.slack_kit import (  # noqa: F401
     DANIEL,
     LENA,
@@ -50,7 +51,7 @@ async def click(rig: SlackRig, user: str, payload: str, **kw: Any) -> None:
 
 async def status_of(rig: SlackRig, chat: Chat) -> str:
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         return conversation.status
 
@@ -123,7 +124,7 @@ async def test_a_qualified_lead_gets_a_card_and_a_booking_offer(slack_rig: Slack
     chat = web_chat(slack_rig, "web-lead")
     await chat.say("hello")
     async with UnitOfWork(slack_rig.db, slack_rig.clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         await uow.contacts.update(await uow.contacts.get(conversation.contact_id), name="Ann Lee")
         lead = await uow.leads.create(
@@ -161,7 +162,7 @@ async def test_a_lead_qualified_during_a_handoff_is_noted_in_its_thread(
 ) -> None:
     chat = await handed_off(slack_rig)
     async with UnitOfWork(slack_rig.db, slack_rig.clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         lead = await uow.leads.create(conversation.contact_id, source_channel="webchat", score=70)
     event = HandoffEvent(
@@ -235,7 +236,7 @@ async def test_a_resolved_handoff_gets_its_survey_after_the_delay(slack_rig: Sla
 async def booked_call(rig: SlackRig, chat: Chat) -> int:
     await chat.say("hello")
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         daniel = await uow.reps.by_slack_user(DANIEL)
         assert daniel is not None

@@ -19,6 +19,7 @@ from crm_store.database import Database
 from crm_store.models import Message, Rep
 from crm_store.repositories.messages import MessageRepository
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from tests.driver import Chat
 
 
@@ -74,7 +75,7 @@ async def test_closing_a_card(seeded_db: Database, clock: FakeClock) -> None:
 async def test_card_lookups(seeded_db: Database, clock: FakeClock, chat: Chat) -> None:
     await chat.say("hi")
     async with UnitOfWork(seeded_db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         cards = SlackCards(uow)
         handoff = await cards.create(HANDOFF, conversation_id=conversation.id, lead_id=None)
@@ -101,7 +102,7 @@ async def test_two_workers_relaying_one_reply_store_it_once(
     chat = new_chat("webchat", "web-two-workers")
     await chat.say("hi")
     async with UnitOfWork(seeded_db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
     hub.locks = NoLocks()
     hub.outbox.locks = NoLocks()
@@ -132,7 +133,7 @@ async def test_the_unique_constraint_is_the_last_word(
     chat = new_chat("webchat", "web-constraint")
     await chat.say("hi")
     async with UnitOfWork(seeded_db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
 
     async def never_seen(self: MessageRepository, channel: str, message_id: str) -> bool:

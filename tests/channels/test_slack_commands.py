@@ -10,6 +10,7 @@ from typing import Any
 from crm_store.clock import FakeClock
 from crm_store.models.ops import User
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from tests.channels.slack_kit import (  # noqa: F401
     DANIEL,
     LENA,
@@ -34,7 +35,7 @@ async def customer_with_lead(rig: SlackRig, name: str, email: str, owner: str | 
     chat = Chat(rig.hub, rig.adapters["webchat"], chat_id, chat_id, display_name=name)
     await chat.say("hello")
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None
         contact = await uow.contacts.get(conversation.contact_id)
         await uow.contacts.update(contact, name=name, email=email, company="Acme Rooms")

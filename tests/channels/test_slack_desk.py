@@ -29,6 +29,7 @@ from crm_store.database import Database
 from crm_store.models import Conversation, Message, ScheduledTask
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress
 from dialogs.nlu import NluService
 from tests.channels.slack_kit import (  # noqa: F401
@@ -158,7 +159,7 @@ async def desk(
 
 async def conversation_of(rig: SlackRig, address: ChannelAddress) -> Conversation:
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(address)
+        conversation = await uow.conversations.open_at(address_key(address))
         assert conversation is not None
         return conversation
 

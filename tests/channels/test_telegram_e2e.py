@@ -16,6 +16,7 @@ from sqlalchemy import select
 from channels.telegram.render import callback_data
 from crm_store.models import Consent, FollowUp, Lead, SurveyRequest, SurveyResponse
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress
 from tests.channels.telegram_kit import (  # noqa: F401
     Rig,
@@ -72,7 +73,7 @@ SCRIPTS = {
 
 async def conversation_id(rig: Rig, address: ChannelAddress) -> int:
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(address)
+        conversation = await uow.conversations.open_at(address_key(address))
         assert conversation is not None
         return conversation.id
 

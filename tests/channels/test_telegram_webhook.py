@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from channels.telegram.render import callback_data
 from crm_store.models import ChannelIdentity, Conversation, Delivery, Lead, Message, Role
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, reply_fields
 from dialogs.core.types import Button, ChannelAddress, Reply
 from tests.channels.telegram_kit import (  # noqa: F401
     Rig,
@@ -213,9 +214,9 @@ async def test_deep_link_campaign_becomes_the_lead_source(webhook_rig: Rig) -> N
 async def outbound(rig: Rig, address: ChannelAddress, reply: Reply, role: Role = Role.BOT) -> int:
     """Put a reply in the conversation's outbox and deliver it, as the hub does."""
     async with UnitOfWork(rig.db, rig.clock) as uow:
-        conversation = await uow.conversations.open_at(address)
+        conversation = await uow.conversations.open_at(address_key(address))
         assert conversation is not None
-        await uow.messages.add_outbound(conversation, reply, role=role)
+        await uow.messages.add_outbound(conversation, **reply_fields(reply), role=role)
         conversation_id = conversation.id
     return await rig.hub.outbox.deliver(conversation_id)
 

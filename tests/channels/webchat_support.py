@@ -30,7 +30,6 @@ from crm_store.clock import Clock
 from crm_store.database import Database
 from crm_store.models import Conversation, Message, Role
 from dialogs.core.content import Content
-from dialogs.core.types import Reply
 
 Frame = dict[str, Any]
 
@@ -71,7 +70,7 @@ class LiveServer:
         """What the handoff service does with a rep's Slack reply: store it, deliver it."""
         async with self.runtime.uow() as uow:
             conversation = await uow.conversations.get(conversation_id)
-            await uow.messages.add_outbound(conversation, Reply(text), role=Role.AGENT)
+            await uow.messages.add_outbound(conversation, text, role=Role.AGENT)
         await self.runtime.hub.outbox.deliver_due()
 
     async def wait_until(self, condition: Callable[[], bool], within: float = 5.0) -> None:

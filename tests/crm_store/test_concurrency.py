@@ -9,7 +9,9 @@ import pytest
 
 from crm_store.clock import FakeClock
 from crm_store.database import Database
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage
 
 WRITERS = 50
@@ -22,9 +24,12 @@ async def write_one(db: Database, clock: FakeClock, i: int) -> None:
     address = ChannelAddress("webchat", f"visitor-{i % 10}")
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("webchat", address.chat_id)
-        conv = await uow.conversations.open_or_create(address, contact.id)
+        conv = await uow.conversations.open_or_create(address_key(address), contact.id)
         await uow.messages.add_inbound(
-            conv, InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
+            conv,
+            **inbound_fields(
+                InboundMessage(address, address.chat_id, f"msg {i}", message_id=f"m{i}")
+            ),
         )
         await uow.leads.create(contact.id, source_channel="webchat")
 
@@ -45,7 +50,7 @@ async def assert_all_written(db: Database, clock: FakeClock) -> None:
         total = 0
         seqs_ok = True
         for v in range(10):
-            conv = await uow.conversations.open_at(ChannelAddress("webchat", f"visitor-{v}"))
+            conv = await uow.conversations.open_at(AddressKey("webchat", f"visitor-{v}"))
             assert conv is not None
             messages = await uow.messages.transcript(conv.id)
             total += len(messages)
@@ -94,8 +99,8 @@ async def test_concurrent_duplicates_store_one_message(db: Database, clock: Fake
 
         try:
             async with UnitOfWork(db, clock) as uow:
-                conv = await uow.conversations.open_or_create(address, contact.id)
-                await uow.messages.add_inbound(conv, inbound)
+                conv = await uow.conversations.open_or_create(address_key(address), contact.id)
+                await uow.messages.add_inbound(conv, **inbound_fields(inbound))
             return True
         except DuplicateMessage:
             return False
@@ -103,5 +108,5 @@ async def test_concurrent_duplicates_store_one_message(db: Database, clock: Fake
     results = await asyncio.gather(*(deliver() for _ in range(8)))
     assert results.count(True) == 1
     async with UnitOfWork(db, clock) as uow:
-        conv = await uow.conversations.open_at(address)
+        conv = await uow.conversations.open_at(address_key(address))
         assert conv is not None and len(await uow.messages.transcript(conv.id)) == 1

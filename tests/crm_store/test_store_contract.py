@@ -17,8 +17,9 @@ from crm_store.errors import (
     InvalidTransition,
 )
 from crm_store.models import Delivery, FollowUpStatus, LeadStatus, Role
-from crm_store.repositories.messages import message_to_reply
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, inbound_fields, message_to_reply, reply_fields
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -58,28 +59,30 @@ async def test_duplicate_channel_message_id_is_refused(db: Database, clock: Fake
     msg = InboundMessage(ADDR, user_id="u1", text="hi", message_id="update-1")
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("telegram", "u1")
-        conv = await uow.conversations.open_or_create(ADDR, contact.id)
-        await uow.messages.add_inbound(conv, msg)
+        conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
+        await uow.messages.add_inbound(conv, **inbound_fields(msg))
     with pytest.raises(DuplicateMessage):
         async with UnitOfWork(db, clock) as uow:
-            conv = await uow.conversations.open_or_create(ADDR, contact.id)
-            await uow.messages.add_inbound(conv, msg)
+            conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
+            await uow.messages.add_inbound(conv, **inbound_fields(msg))
     async with UnitOfWork(db, clock) as uow:
-        conv = await uow.conversations.open_or_create(ADDR, contact.id)
+        conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
         assert [m.text for m in await uow.messages.transcript(conv.id)] == ["hi"]
         # The same id on another channel is a different message.
         other = InboundMessage(ChannelAddress("slack", "D1"), "u1", "hi", message_id="update-1")
-        conv2 = await uow.conversations.open_or_create(other.address, contact.id)
-        await uow.messages.add_inbound(conv2, other)
+        conv2 = await uow.conversations.open_or_create(address_key(other.address), contact.id)
+        await uow.messages.add_inbound(conv2, **inbound_fields(other))
 
 
 async def test_sequence_numbers_and_outbox(db: Database, clock: FakeClock) -> None:
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.create()
-        conv = await uow.conversations.open_or_create(ADDR, contact.id)
-        await uow.messages.add_inbound(conv, InboundMessage(ADDR, "u", "price?", message_id="m1"))
+        conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
+        await uow.messages.add_inbound(
+            conv, **inbound_fields(InboundMessage(ADDR, "u", "price?", message_id="m1"))
+        )
         reply = Reply("From $899", buttons=(Button("Get a quote", "lead:start"),))
-        out = await uow.messages.add_outbound(conv, reply)
+        out = await uow.messages.add_outbound(conv, **reply_fields(reply))
         assert out.seq == 2 and out.delivery == Delivery.PENDING
     async with UnitOfWork(db, clock) as uow:
         due = await uow.messages.outbox_due(clock.now())
@@ -100,11 +103,13 @@ async def test_sequence_numbers_and_outbox(db: Database, clock: FakeClock) -> No
 async def test_one_open_conversation_per_address(db: Database, clock: FakeClock) -> None:
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.create()
-        first = await uow.conversations.open_or_create(ADDR, contact.id)
-        assert (await uow.conversations.open_or_create(ADDR, contact.id)).id == first.id
+        first = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
+        assert (
+            await uow.conversations.open_or_create(address_key(ADDR), contact.id)
+        ).id == first.id
         await uow.conversations.save_state(first, {"flow": "lead", "step": 2})
         await uow.conversations.set_status(first, "closed")
-        second = await uow.conversations.open_or_create(ADDR, contact.id)
+        second = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
         assert second.id != first.id and second.state == {}
         with pytest.raises(InvalidTransition):
             await uow.conversations.set_status(first, "bot")
@@ -211,9 +216,7 @@ async def test_contacts_merge_on_email_or_phone(db: Database, clock: FakeClock) 
         await uow.leads.create(tg.id, source_channel="telegram")
     async with UnitOfWork(db, clock) as uow:
         web = await uow.contacts.get_or_create_for_identity("webchat", "visitor-9")
-        conv = await uow.conversations.open_or_create(
-            ChannelAddress("webchat", "visitor-9"), web.id
-        )
+        conv = await uow.conversations.open_or_create(AddressKey("webchat", "visitor-9"), web.id)
         survivor = await uow.contacts.update(web, email="ann@example.com", company="Acme")
         assert survivor.id == tg.id and survivor.company == "Acme"
     async with UnitOfWork(db, clock) as uow:
@@ -320,7 +323,7 @@ async def test_business_events_are_written_with_their_change(
             customer_timezone="UTC",
         )
         await uow.follow_ups.set_status(follow_up, "cancelled")
-        conv = await uow.conversations.open_or_create(ADDR, lead.contact_id)
+        conv = await uow.conversations.open_or_create(address_key(ADDR), lead.contact_id)
         await uow.conversations.set_status(conv, "handoff")
         await uow.conversations.set_status(conv, "handoff")  # no second event
         req, _ = await uow.surveys.request(
@@ -355,11 +358,11 @@ async def test_the_latest_matching_messages_are_read_from_the_end(
     # goes backwards a page at a time, past pages where nothing matches.
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.get_or_create_for_identity("webchat", "tail")
-        conv = await uow.conversations.open_or_create(ADDR, contact.id)
+        conv = await uow.conversations.open_or_create(address_key(ADDR), contact.id)
         for i in range(1, 46):  # every third message blank; one customer line, long ago
             text = "" if i % 3 == 0 else f"line {i}"
             role = Role.CUSTOMER if i == 2 else Role.BOT
-            await uow.messages.add_outbound(conv, Reply(text), role=role, flush=False)
+            await uow.messages.add_outbound(conv, text, role=role, flush=False)
         await uow.session.flush()
         tail = await uow.messages.latest_where(conv.id, lambda m: bool(m.text), 5)
         first = await uow.messages.latest_where(conv.id, lambda m: m.role == "customer", 1)

@@ -17,6 +17,7 @@ from crm_store.clock import SystemClock
 from crm_store.database import Database
 from crm_store.models import AuditLog, ChannelIdentity, Contact
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage
 
 runner = CliRunner()
@@ -59,9 +60,12 @@ async def two_people(uow: UnitOfWork) -> tuple[int, int]:
         )
         await uow.contacts.update(contact, email=email, phone=phone)
         address = ChannelAddress("telegram", external)
-        conversation = await uow.conversations.open_or_create(address, contact.id)
+        conversation = await uow.conversations.open_or_create(address_key(address), contact.id)
         await uow.messages.add_inbound(
-            conversation, InboundMessage(address, external, f"I am {email}", message_id=external)
+            conversation,
+            **inbound_fields(
+                InboundMessage(address, external, f"I am {email}", message_id=external)
+            ),
         )
         ids.append(contact.id)
     return ids[0], ids[1]

@@ -18,6 +18,7 @@ from crm_store.database import Database
 from crm_store.models import AuditLog, Contact, Lead, Message, UnansweredQuestion
 from crm_store.models.ops import EmailMessage, Suppression
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key, inbound_fields
 from dialogs.core.types import ChannelAddress, InboundMessage
 
 KEY = b"retention-test-key-0123456789abcdef"
@@ -31,9 +32,10 @@ async def person(db: Database, clock: FakeClock, name: str, *, lead: str | None 
         )
         await uow.contacts.update(contact, email=f"{name.lower()}@example.com")
         address = ChannelAddress("webchat", f"v-{name}")
-        conversation = await uow.conversations.open_or_create(address, contact.id)
+        conversation = await uow.conversations.open_or_create(address_key(address), contact.id)
         await uow.messages.add_inbound(
-            conversation, InboundMessage(address, f"v-{name}", f"I am {name}", message_id=name)
+            conversation,
+            **inbound_fields(InboundMessage(address, f"v-{name}", f"I am {name}", message_id=name)),
         )
         if lead is not None:
             row = await uow.leads.create(contact.id, source_channel="webchat")
@@ -155,9 +157,10 @@ async def test_retention_removes_exactly_what_has_expired(
 async def _touch(db: Database, clock: FakeClock, contact_id: int) -> None:
     async with UnitOfWork(db, clock) as uow:
         address = ChannelAddress("webchat", "v-Back")
-        conversation = await uow.conversations.open_or_create(address, contact_id)
+        conversation = await uow.conversations.open_or_create(address_key(address), contact_id)
         await uow.messages.add_inbound(
-            conversation, InboundMessage(address, "v-Back", "I am Back", message_id="back-2")
+            conversation,
+            **inbound_fields(InboundMessage(address, "v-Back", "I am Back", message_id="back-2")),
         )
         await uow.conversations.save_state(conversation, {})
 

@@ -16,8 +16,10 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models import ConversationStatus, Role
 from crm_store.models.ops import SlackCard
+from crm_store.repositories.conversations import AddressKey
 from crm_store.uow import UnitOfWork
-from dialogs.core.types import ChannelAddress, InboundMessage, Reply
+from dialogs.core.transcript import address_key, inbound_fields
+from dialogs.core.types import ChannelAddress, InboundMessage
 
 SINCE, UNTIL, TZ = "2026-02-02", "2026-03-02", "America/New_York"
 DAY0 = datetime(2026, 2, 3, 15, 0, tzinfo=UTC)  # Tuesday, ISO week 6
@@ -112,7 +114,7 @@ async def seed_known(db: Database) -> Known:
 
         # Before the period: a visitor, an open qualified lead, a survey, a claimed card.
         old = await uow.contacts.get_or_create_for_identity("webchat", "old", language="en")
-        old_conv = await uow.conversations.open_or_create(ChannelAddress("webchat", "old"), old.id)
+        old_conv = await uow.conversations.open_or_create(AddressKey("webchat", "old"), old.id)
         l0 = await uow.leads.create(old.id, source_channel="webchat", estimated_value=400)
         await uow.leads.transition(l0, "qualified")
         k.leads["L0"] = l0.id
@@ -137,12 +139,15 @@ async def seed_known(db: Database) -> Known:
                 channel = "telegram"  # contact 1 comes back on Telegram
             clock.set(DAY0 + timedelta(days=2 * n, minutes=n))
             address = ChannelAddress(channel, f"c{who}", thread_id=str(n))
-            conv = await uow.conversations.open_or_create(address, contact_id, language=lang)
+            conv = await uow.conversations.open_or_create(
+                address_key(address), contact_id, language=lang
+            )
             await uow.messages.add_inbound(
-                conv, InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")
+                conv,
+                **inbound_fields(InboundMessage(address, f"c{who}", "hello", message_id=f"m{n}")),
             )
             clock.advance(seconds=BOT_DELAYS[n])
-            await uow.messages.add_outbound(conv, Reply("Hi!"))
+            await uow.messages.add_outbound(conv, "Hi!")
             k.conversations.append(conv.id)
             if n < len(HUMAN_DELAYS):
                 clock.advance(minutes=1)
@@ -151,7 +156,7 @@ async def seed_known(db: Database) -> Known:
                 )
                 if HUMAN_DELAYS[n] is not None:
                     clock.advance(minutes=HUMAN_DELAYS[n])
-                    await uow.messages.add_outbound(conv, Reply("Rep here"), role=Role.AGENT)
+                    await uow.messages.add_outbound(conv, "Rep here", role=Role.AGENT)
         for n, minutes in enumerate(CLAIMS):
             created = DAY0 + timedelta(days=n, hours=3)
             conv_id = k.conversations[n % len(k.conversations)]

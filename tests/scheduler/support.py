@@ -19,6 +19,7 @@ from crm_store.database import Database
 from crm_store.models import ScheduledTask
 from crm_store.models.ops import EmailMessage, StaffMessage
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from dialogs.core.types import ChannelAddress
 from dialogs.flows.booking import records
 
@@ -54,7 +55,9 @@ async def book_call(
     async with UnitOfWork(db, clock) as uow:
         contact = await uow.contacts.create(name=name, language=lang, timezone=zone, email=email)
         await uow.contacts.add_identity(contact, channel, chat_id, name)
-        conversation = await uow.conversations.open_or_create(address, contact.id, language=lang)
+        conversation = await uow.conversations.open_or_create(
+            address_key(address), contact.id, language=lang
+        )
         lead = await uow.leads.create(contact.id, source_channel=channel)
         call = await uow.follow_ups.book(
             lead_id=lead.id,

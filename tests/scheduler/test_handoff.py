@@ -17,6 +17,7 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from crm_store.models.ops import SlackCard
 from crm_store.uow import UnitOfWork
+from dialogs.core.transcript import address_key
 from tests.driver import Chat, RecordingAdapter
 from tests.scheduler.support import make_runner, staff_outbox
 
@@ -27,7 +28,7 @@ async def open_handoff(chat: Chat, db: Database, clock: FakeClock, settings) -> 
     """The customer asks for a person; a card is posted (as the Slack desk does)."""
     await chat.say("I want to talk to a person")
     async with UnitOfWork(db, clock) as uow:
-        conversation = await uow.conversations.open_at(chat.address)
+        conversation = await uow.conversations.open_at(address_key(chat.address))
         assert conversation is not None and conversation.status == "handoff"
         now = clock.now()
         card = SlackCard(

@@ -36,6 +36,7 @@ from crm_store.models import (
     ScheduledTask,
     TaskState,
 )
+from dialogs.core.transcript import reply_fields
 from dialogs.core.types import Button, Reply
 from dialogs.flows.booking.records import REMINDER_KIND, reminder_prefix
 from dialogs.flows.booking.view import when_text
@@ -123,7 +124,7 @@ async def _remind_customer(
             Button(ctx.content.text("button_reschedule", lang), "book:reschedule"),
             Button(ctx.content.text("button_cancel_call", lang), "book:cancel"),
         )
-        await uow.messages.add_outbound(conversation, Reply(text, buttons))
+        await uow.messages.add_outbound(conversation, **reply_fields(Reply(text, buttons)))
         ctx.deliver(conversation.id)
     await queue_followup_email(
         uow,

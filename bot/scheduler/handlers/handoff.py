@@ -16,6 +16,7 @@ from bot.scheduler.people import conversation_url, customer_name, language, zone
 from bot.scheduler.produce import add_staff_message
 from crm_store.models import Contact, Conversation, ConversationStatus, ScheduledTask
 from crm_store.models.ops import SlackCard
+from dialogs.core.transcript import reply_fields
 from dialogs.core.types import Button, Reply
 from dialogs.timing.availability import anyone_working, next_opening
 from dialogs.timing.format import format_local
@@ -91,7 +92,7 @@ async def _tell_customer_if_after_hours(
     zone = zone_or(contact.timezone, ctx.settings.business.timezone)
     text = ctx.content.text("handoff_outside_hours", lang, when=format_local(opening, zone, lang))
     button = Button(ctx.content.text("button_book_call", lang), "book:start")
-    await ctx.uow.messages.add_outbound(conversation, Reply(text, (button,)))
+    await ctx.uow.messages.add_outbound(conversation, **reply_fields(Reply(text, (button,))))
     ctx.deliver(conversation.id)
 
 

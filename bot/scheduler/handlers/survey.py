@@ -23,6 +23,7 @@ from crm_store.models import Conversation, ConversationStatus, ScheduledTask, Su
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import SurveyQuestion
 from dialogs.core.state import DialogState
+from dialogs.core.transcript import reply_fields
 from dialogs.core.types import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ async def survey_reminder(ctx: TaskContext, task: ScheduledTask) -> None:
         return
     lang = language(conversation.language or contact.language, ctx.settings)
     text = texts.text(ctx.content, "survey_reminder", lang, question=question.prompt.get(lang))
-    await uow.messages.add_outbound(conversation, Reply(text, _buttons(ctx, question, lang)))
+    await uow.messages.add_outbound(
+        conversation, **reply_fields(Reply(text, _buttons(ctx, question, lang)))
+    )
     ctx.deliver(conversation.id)
 
 
