@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from dialogs.core.turn import Flow, Outcome, Turn
+from dialogs.core.flow import Flow, Outcome
+from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 from dialogs.flows.handoff.flow import HandoffFlow
 from dialogs.flows.privacy.flow import PrivacyFlow

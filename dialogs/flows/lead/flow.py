@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from dialogs.core.content import FormField
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 from dialogs.flows.lead.questions import CONSENT, advance, ask, consent_text, field_named, prefilled
 from dialogs.flows.lead.store import store_lead
 from dialogs.flows.lead.text import (

@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any, ClassVar, cast
 
 from dialogs.core.content import FaqEntry, Product
+from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 from dialogs.flows.handoff.flow import HandoffFlow
 from dialogs.flows.qa import answers as qa_answers

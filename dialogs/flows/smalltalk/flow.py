@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.turn import Turn
 
 _SIMPLE = {"goodbye": "goodbye", "thanks": "thanks_reply", "bot_challenge": "bot_challenge"}
 
