@@ -124,7 +124,12 @@ class LeadFlow:
                     ask(turn, resume=True)  # "I want a quote": that is what we are doing
                     return Outcome.CONTINUE
             if is_interruption(
-                text, nlu.intent, nlu.confidence, free_text=free_text, valid_answer=checked.ok
+                text,
+                nlu.intent,
+                nlu.confidence,
+                free_text=free_text,
+                valid_answer=checked.ok,
+                questions=turn.routes.questions,
             ):
                 if nlu.intent == "stop":
                     turn.state.leave()  # opting out of messages ends the form as well
@@ -179,7 +184,14 @@ class LeadFlow:
             return await self._consented(turn)
         if intent == "deny" and confidence >= CONFIDENT:
             return self._declined(turn)
-        if is_interruption(text, intent, confidence, free_text=False, valid_answer=False):
+        if is_interruption(
+            text,
+            intent,
+            confidence,
+            free_text=False,
+            valid_answer=False,
+            questions=turn.routes.questions,
+        ):
             return Outcome.PASS
         self._invalid(turn, Checked.invalid("lead_invalid_choice"))
         return Outcome.CONTINUE
