@@ -17,12 +17,9 @@ from crm_store.database import Database
 from dialogs.core.content import Content
 from dialogs.core.locks import ConversationLocks, InMemoryLocks
 from dialogs.core.turn import DialogServices
-from dialogs.flows.booking.flow import BookingFlow
-from dialogs.flows.lead.flow import LeadFlow
-from dialogs.flows.qa.flow import QaFlow
-from dialogs.flows.survey.flow import SurveyFlow
 from dialogs.knowledge.index import KnowledgeBase
 from dialogs.manager import DialogManager
+from dialogs.registry import FlowRegistry
 
 
 def build_hub(
@@ -45,7 +42,9 @@ def build_hub(
         knowledge=KnowledgeBase(content.catalog, content.faq),
         erasure=CustomerErasure(suppression_key(settings)),
     )
-    manager = DialogManager.with_flows(QaFlow(), LeadFlow(), BookingFlow(), SurveyFlow())
+    flows = FlowRegistry.builtin()
+    flows.load_entry_points()  # flows other installed packages add (group salesbot.flows)
+    manager = DialogManager(flows)
     return ConversationHub(
         db=db,
         clock=clock,

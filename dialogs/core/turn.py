@@ -8,10 +8,10 @@ delivers them after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogs.core.events import HandoffEvent
+from dialogs.core.routes import Route, Routes
 from dialogs.core.state import DialogState
 from dialogs.core.types import Button, InboundMessage, Reply
 
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
     from dialogs.core.settings import EngineSettings
     from dialogs.knowledge.index import KnowledgeBase
     from dialogs.nlu import NluResult
-
-
-class Outcome(Enum):
-    CONTINUE = "continue"  # the flow stays active and waits for the next message
-    DONE = "done"  # the flow finished; the state is cleared
-    PASS = "pass"  # not for this flow (e.g. a question mid-form): route it, then re-ask
 
 
 class Erasure(Protocol):
@@ -62,6 +56,10 @@ class Turn:
     inbound: InboundMessage | None = None  # None when a turn is started by an event
     replies: list[Reply] = field(default_factory=list)
     events: list[HandoffEvent] = field(default_factory=list)
+    # Set by the manager before a flow runs; what a form needs to know about other flows.
+    routes: Routes = field(default_factory=Routes)
+    # A hand-over a flow asked for (``switch_to``); the manager starts it once the flow returns.
+    switch: Route | None = field(default=None, init=False)
 
     @property
     def intent(self) -> str | None:
@@ -85,18 +83,11 @@ class Turn:
     ) -> None:
         self.replies.append(Reply(text, tuple(buttons), tuple(quick_replies)))
 
+    def switch_to(self, flow: str, **options: Any) -> None:
+        """Hand the conversation to another flow by name, started with these options once
+        the current flow has returned (flows never import each other)."""
+        self.switch = Route(flow, options)
 
-class Flow(Protocol):
-    name: ClassVar[str]
-
-    async def start(self, turn: Turn, **options: Any) -> Outcome:
-        """Begin the flow (by intent, button or event)."""
-        ...
-
-    async def handle(self, turn: Turn) -> Outcome:
-        """Handle a message while this flow is the active one."""
-        ...
-
-    async def reprompt(self, turn: Turn) -> None:
-        """Ask the current question again, after an interruption was answered."""
-        ...
+    def take_switch(self) -> Route | None:
+        switch, self.switch = self.switch, None
+        return switch

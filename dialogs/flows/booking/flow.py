@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from crm_store.errors import FollowUpOverlap
 from crm_store.models import FollowUp
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 from dialogs.flows.booking import actions as act
 from dialogs.flows.booking import view
 from dialogs.flows.booking.calendar import Calendars

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 from crm_store.models import ConversationStatus
 from dialogs.core.events import HandoffEvent
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 from dialogs.timing.availability import anyone_working, next_opening
 from dialogs.timing.format import format_local
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from dialogs.core.content import FormField
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 from dialogs.flows.lead.questions import CONSENT, advance, ask, consent_text, field_named, prefilled
 from dialogs.flows.lead.store import store_lead
 from dialogs.flows.lead.text import (
@@ -123,7 +124,12 @@ class LeadFlow:
                     ask(turn, resume=True)  # "I want a quote": that is what we are doing
                     return Outcome.CONTINUE
             if is_interruption(
-                text, nlu.intent, nlu.confidence, free_text=free_text, valid_answer=checked.ok
+                text,
+                nlu.intent,
+                nlu.confidence,
+                free_text=free_text,
+                valid_answer=checked.ok,
+                questions=turn.routes.questions,
             ):
                 if nlu.intent == "stop":
                     turn.state.leave()  # opting out of messages ends the form as well
@@ -178,7 +184,14 @@ class LeadFlow:
             return await self._consented(turn)
         if intent == "deny" and confidence >= CONFIDENT:
             return self._declined(turn)
-        if is_interruption(text, intent, confidence, free_text=False, valid_answer=False):
+        if is_interruption(
+            text,
+            intent,
+            confidence,
+            free_text=False,
+            valid_answer=False,
+            questions=turn.routes.questions,
+        ):
             return Outcome.PASS
         self._invalid(turn, Checked.invalid("lead_invalid_choice"))
         return Outcome.CONTINUE

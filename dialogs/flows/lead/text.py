@@ -1,16 +1,18 @@
 """Reading what a customer typed into the lead form: commands, corrections, questions.
 
 Pure functions over text (and the NLU's intent), so they are unit-tested without a store.
-Field values themselves are checked by ``dialogs.validators``.
+Field values themselves are checked by ``dialogs.validators``. Which intents are questions
+for another flow comes from the manager's routing table at run time (``turn.routes``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from dialogs.manager import QA_INTENTS
+from dialogs.core.intents import QUESTIONS
 
 CANCEL = frozenset(
     {
@@ -55,7 +57,6 @@ COMMAND_INTENTS = frozenset(
         "help", "bot_challenge", "greet", "thanks", "goodbye",
     }
 )  # fmt: skip
-INTERRUPT_INTENTS = QA_INTENTS | COMMAND_INTENTS
 # The demo classifier is sure of itself even on names ("Alice Person" is talk_to_human at
 # 1.0), so a free-text answer is only doubted on these exact phrases, a question's shape,
 # or a long message.
@@ -200,6 +201,7 @@ def is_interruption(
     *,
     free_text: bool,
     valid_answer: bool,
+    questions: Collection[str] = QUESTIONS,
 ) -> bool:
     """Whether the message is something to answer (then resume the form) rather than an answer.
 
@@ -207,21 +209,23 @@ def is_interruption(
     ask_shipping, sure), so a free-text answer is doubted only when written as a question,
     said as a known command ("talk to a person"), or long and clearly about something else.
     A message that is no valid answer anyway needs less evidence; a valid one ("5?") needs
-    both shape and intent.
+    both shape and intent. ``questions`` are the intents another flow answers in one turn
+    (the routing table's, so a business's own question intents count too).
     """
     stripped = unicodedata.normalize("NFKC", text).strip()
     shaped = question_shaped(stripped)
     command = normalize(stripped) in COMMAND_PHRASES
+    interrupting = intent in questions or intent in COMMAND_INTENTS
     if free_text:
         if stripped.endswith("?"):
             return True
         if organisation_like(stripped):
             return False
-        clear = intent in INTERRUPT_INTENTS and confidence >= VERY_SURE
+        clear = interrupting and confidence >= VERY_SURE
         return command or shaped or (clear and _long(stripped))
     if valid_answer:
-        return shaped and intent in INTERRUPT_INTENTS and confidence >= CONFIDENT
-    about_products = intent in QA_INTENTS and confidence >= SURE
+        return shaped and interrupting and confidence >= CONFIDENT
+    about_products = intent in questions and confidence >= SURE
     long_command = intent in COMMAND_INTENTS and confidence >= VERY_SURE and _long(stripped)
     return shaped or command or about_products or long_command
 

@@ -20,7 +20,8 @@ from sqlalchemy import select, update
 
 from crm_store.models import Consent, ScheduledTask, SurveyRequest, TaskState
 from crm_store.models.ops import CANCELLED, PENDING, EmailMessage
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 
 _PURPOSE = "marketing"
 # Survey requests still waiting for answers; "stop" closes them.

@@ -10,8 +10,9 @@ Buttons: ``qa:faq:<id>`` answers an FAQ entry; ``qa:product:<id>`` gives a produ
 
 When unsure (nothing confident enough): the first time the customer is asked to rephrase and
 offered the closest FAQ topics, then offered a sales rep, and at
-``handoff.fallbacks_before_handoff`` consecutive misses handed to a rep. Every miss is
-recorded as an unanswered question for whoever maintains the FAQ.
+``handoff.fallbacks_before_handoff`` consecutive misses handed to a rep (``turn.switch_to``
+the ``handoff`` flow, by name). Every miss is recorded as an unanswered question for whoever
+maintains the FAQ.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from __future__ import annotations
 from typing import Any, ClassVar, cast
 
 from dialogs.core.content import FaqEntry, Product
+from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.turn import Turn
 from dialogs.core.types import Button
-from dialogs.flows.handoff.flow import HandoffFlow
 from dialogs.flows.qa import answers as qa_answers
 from dialogs.flows.qa.answers import ASPECTS, Aspect
 from dialogs.knowledge.index import CONFIDENT, TOPIC_CONFIDENT, Hit, KnowledgeBase
@@ -212,7 +213,7 @@ class QaFlow:
             )
         limit = turn.services.settings.handoff.fallbacks_before_handoff
         if state.fallbacks >= limit:
-            await HandoffFlow().start(turn, reason="fallbacks")
+            turn.switch_to("handoff", reason="fallbacks")
             # Outside working hours the customer was offered a booking instead; start the
             # count again rather than repeating that offer on every further miss.
             state.fallbacks, state.rephrase_asked = 0, False

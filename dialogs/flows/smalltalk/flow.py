@@ -1,12 +1,19 @@
-"""Greetings, thanks, goodbyes, "are you a bot?" and the help menu."""
+"""Greetings, thanks, goodbyes, "are you a bot?" and the help menu.
+
+Modes named after a small-talk intent (``greet``, ``thanks``...) are things the customer
+said and the bot understood, so a run of unanswered messages ends; ``start`` (a channel's
+own start command) and ``menu`` (a help button, or the default) are not.
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.turn import Turn
 
+CHAT = frozenset({"greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny"})
 _SIMPLE = {"goodbye": "goodbye", "thanks": "thanks_reply", "bot_challenge": "bot_challenge"}
 
 
@@ -14,8 +21,10 @@ class SmallTalkFlow:
     name: ClassVar[str] = "smalltalk"
 
     async def start(self, turn: Turn, **options: Any) -> Outcome:
-        mode = options.get("mode", "help")
-        if mode == "greet":
+        mode = options.get("mode", "menu")
+        if mode in CHAT:
+            turn.state.fallbacks = 0
+        if mode in ("greet", "start"):
             if turn.contact.name:
                 turn.say(turn.t("greeting_returning", name=turn.contact.name), next_steps(turn))
             else:

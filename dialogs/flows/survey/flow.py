@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 from crm_store.errors import AlreadyAnswered, NotFound
 from crm_store.models import ConversationStatus, SurveyRequest
 from dialogs.core.content import LANGS, SurveyQuestion
-from dialogs.core.turn import Outcome, Turn
+from dialogs.core.flow import Outcome
+from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 from dialogs.flows.survey.answers import SCALES, AnswerStatus, AnswerWords, is_skip, parse_score
 
