@@ -92,7 +92,7 @@ def test_the_widget_never_renders_html() -> None:
 async def test_mount_registers_both_adapters_once(settings: Settings) -> None:
     app, runtime = build(settings)
     assert set(runtime.adapters) >= {"webchat", "rest"}
-    channel = app.state.webchat
+    channel = app.state.channels["webchat"]
     routes = len(app.routes)
     limits = WebchatLimits(connections_per_ip=99)
     assert webchat_of(app, limits=limits, rest_token="t") is channel
