@@ -6,7 +6,7 @@ CLINC150 (data_full): train on ``train`` + ``oos_train`` (out-of-scope as its ow
 calibrate and choose the threshold on ``val`` + ``oos_val``, report on ``test`` + ``oos_test``.
 BANKING77: closed-set, train on ``train.csv``, report on ``test.csv``. ``config``: 5-fold
 cross-validation on the shipped ``config/nlu/{en,zh}.yml`` (the only Chinese data at hand).
-``--compare`` adds the model-selection tables (validation data only, see nlu_compare.py).
+``--compare`` adds the model-selection tables (validation data only, see model_selection.py).
 Nothing is ever tuned on a test split.
 """
 
@@ -152,7 +152,7 @@ def config_block(results: list[tuple[str, float, float]], command: str) -> str:
 
 
 def compare_block(command: str, budget_s: float) -> str:
-    from nlu_compare import compare_classifiers, compare_oos_scores
+    from model_selection import compare_classifiers, compare_oos_scores
 
     d = clinc150()
     val = d["val"] + d["oos_val"]
