@@ -7,7 +7,6 @@ whose ``entry_points.txt`` names a ``ChannelSpec`` in the ``salesbot.channels`` 
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import httpx
@@ -21,6 +20,7 @@ from channels.registry import BUILTIN_CHANNELS, ChannelRegistry, ChannelSpec
 from crm_store.models import Conversation
 from dialogs.core.config import ConfigError
 from tests.conftest import CONFIG
+from tests.fakes.installed import install
 
 PACKAGE = '''
 """A channel that arrives over a plain HTTP route and keeps what the bot says."""
@@ -93,15 +93,13 @@ SPEC = ChannelSpec(name="acme", settings=AcmeSettings, build=build)
 
 @pytest.fixture
 def acme_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    site = tmp_path / "site"
-    (site / "acme_channel").mkdir(parents=True)
-    (site / "acme_channel" / "__init__.py").write_text(textwrap.dedent(PACKAGE))
-    info = site / "acme_channel-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-channel\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[salesbot.channels]\nacme = acme_channel:SPEC\n")
-    monkeypatch.syspath_prepend(str(site))
-    return site
+    return install(
+        monkeypatch,
+        tmp_path / "site",
+        "acme_channel",
+        PACKAGE,
+        {"salesbot.channels": {"acme": "acme_channel:SPEC"}},
+    )
 
 
 def settings_for(settings: Settings, tmp_path: Path, **env: str) -> Settings:

@@ -4,7 +4,6 @@ routed by its intent, and its questions answered in the middle of the lead form.
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from dialogs.core.turn import Turn
 from dialogs.nlu import NluResult
 from dialogs.registry import FlowRegistry
 from tests.driver import Chat, RecordingAdapter, text_of
+from tests.fakes.installed import install
 
 
 class Hours:
@@ -75,15 +75,13 @@ HOURS = "We are open 9:00-17:00, Monday to Friday."
 @pytest.fixture
 def acme_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """``acme_flows`` as pip would leave it: the module and its dist-info, on sys.path."""
-    site = tmp_path / "site-packages"
-    (site / "acme_flows").mkdir(parents=True)
-    (site / "acme_flows" / "__init__.py").write_text(textwrap.dedent(ACME_FLOWS))
-    info = site / "acme_flows-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-flows\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[salesbot.flows]\nopening_hours = acme_flows:SPEC\n")
-    monkeypatch.syspath_prepend(str(site))
-    yield site
+    yield install(
+        monkeypatch,
+        tmp_path / "site-packages",
+        "acme_flows",
+        ACME_FLOWS,
+        {"salesbot.flows": {"opening_hours": "acme_flows:SPEC"}},
+    )
     sys.modules.pop("acme_flows", None)
 
 
