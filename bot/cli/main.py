@@ -277,6 +277,7 @@ def _mount_subcommands() -> None:
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
     from bot.cli.slack import slack_app
+    from bot.cli.stories import test
     from bot.cli.tasks import tasks_app
     from bot.cli.telegram import telegram_app
     from bot.cli.tokens import tokens_app
@@ -293,6 +294,7 @@ def _mount_subcommands() -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(users_app, name="users")
     app.add_typer(demo_app, name="demo")
+    app.command("test")(test)
 
 
 _mount_subcommands()
