@@ -101,7 +101,10 @@ class Performance:
             except StepFailed as exc:
                 return Failure(step.number, exc.expected, exc.actual)
             except Exception as exc:  # noqa: BLE001 - a broken run is this story's failure
-                log.debug("story %r broke at step %s", self.story.name, step.number, exc_info=True)
+                # The report has one line; the traceback is for ``salesbot test -v``.
+                log.warning(
+                    "story %r broke at step %s", self.story.name, step.number, exc_info=True
+                )
                 actual = await describe_turn(self.world, self.turn, self.conversation_id)
                 return Failure(step.number, f"the run broke: {type(exc).__name__}: {exc}", actual)
         try:
