@@ -33,13 +33,15 @@ def build_hub(
     handoff: HandoffService | None = None,
     locks: ConversationLocks | None = None,
     metrics: Metrics | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> ConversationHub:
     locks = locks or InMemoryLocks()
     services = DialogServices(
         content=content,
         settings=settings,
         clock=clock,
-        knowledge=KnowledgeBase(content.catalog, content.faq),
+        # Built from the content unless given: story runs share one across many hubs.
+        knowledge=knowledge or KnowledgeBase(content.catalog, content.faq),
         erasure=CustomerErasure(suppression_key(settings)),
     )
     flows = FlowRegistry.builtin()

@@ -13,37 +13,10 @@ import itertools
 from dataclasses import dataclass, field
 
 from bot.hub import ConversationHub
-from channels.base import DeliveryError
+from bot.stories.recorder import RecordingAdapter, Sent
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Receipt, Reply
 
-
-@dataclass
-class Sent:
-    address: ChannelAddress
-    reply: Reply
-    role: str
-
-
-class RecordingAdapter:
-    """A channel adapter that records what it sends, and can be told to fail."""
-
-    def __init__(self, name: str = "webchat") -> None:
-        self.name = name
-        self.sent: list[Sent] = []
-        self.failures: list[DeliveryError] = []
-        self._ids = itertools.count(1)
-
-    def fail_next(self, times: int = 1, *, transient: bool = True) -> None:
-        self.failures.extend(DeliveryError("simulated", transient=transient) for _ in range(times))
-
-    async def send(self, address: ChannelAddress, reply: Reply, *, role: str = "bot") -> str | None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.sent.append(Sent(address, reply, role))
-        return f"{self.name}-{next(self._ids)}"
-
-    def to(self, address: ChannelAddress) -> list[Reply]:
-        return [s.reply for s in self.sent if s.address == address]
+__all__ = ["Chat", "RecordingAdapter", "Sent", "text_of"]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.cli.clock import clock_for
 from bot.cli.common import fail, run_with_db, settings_from
 from bot.privacy.erase import ErasureResult, erase_contact, run_cleanup_task
 from bot.privacy.export import export_contact
@@ -28,7 +29,6 @@ from bot.privacy.suppression import suppression_key
 from bot.scheduler.handlers.privacy import slack_eraser
 from bot.settings.model import Settings
 from crm_store import migrate
-from crm_store.clock import SystemClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 
@@ -120,7 +120,7 @@ async def erase_now(
     *,
     eraser: Callable[[Settings], SlackEraser | None] = slack_eraser,
 ) -> tuple[ErasureResult, dict[str, Any] | None]:
-    clock = SystemClock()
+    clock = clock_for()
     async with UnitOfWork(db, clock) as uow:
         result = await erase_contact(
             uow, contact_id, actor=ACTOR, key=suppression_key(settings), reason="cli"

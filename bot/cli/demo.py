@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.clock import pinned_start
 from bot.cli.common import fail, run_with_db, settings_from
 from crm_store import migrate
 from crm_store.database import Database
@@ -32,7 +33,10 @@ def seed(
     weeks: Annotated[int, typer.Option(min=1, max=52, help="How many weeks back.")] = 8,
     now: Annotated[
         str | None,
-        typer.Option(help="Pretend it is this UTC time (ISO 8601); default: now, to the hour."),
+        typer.Option(
+            help="Pretend it is this UTC time (ISO 8601); default: $SALESBOT_NOW or now, "
+            "to the hour."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Add demo data to a store that has contacts already.")
@@ -49,7 +53,9 @@ def seed(
         when = (
             datetime.fromisoformat(now).astimezone(UTC)
             if now
-            else datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+            else (pinned_start(None) or datetime.now(UTC)).replace(
+                minute=0, second=0, microsecond=0
+            )
         )
     except ValueError:
         raise fail(f"--now {now!r} is not an ISO 8601 time") from None

@@ -13,8 +13,10 @@ from typing import Annotated
 import typer
 
 import bot
+from bot.cli.clock import NowOption, clock_for
 from bot.cli.common import DEFAULT_CONFIG, ConfigOption, fail, run_with_db, settings_from
 from crm_store import migrate
+from crm_store.clock import PinnedClock
 from crm_store.database import Database
 from crm_store.uow import UnitOfWork
 from dialogs.core.config import ConfigError
@@ -55,6 +57,7 @@ def serve(
     config: ConfigOption = DEFAULT_CONFIG,
     host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+    now: NowOption = None,
 ) -> None:
     """Run the bot: the web app (web chat, webhooks, API, /healthz) and enabled channels.
 
@@ -68,9 +71,13 @@ def serve(
     from bot.runtime import Runtime
 
     settings = settings_from(config)
+    clock = clock_for(now)
     configure_logging(settings)
+    if isinstance(clock, PinnedClock):
+        # Loud on purpose: a server left pinned stamps customers' messages with a wrong date.
+        logging.getLogger("bot.cli").warning("clock pinned: starting at %s", clock.start)
     try:
-        runtime = Runtime.create(settings)
+        runtime = Runtime.create(settings, clock=clock)
         application = create_app(runtime)  # refuses e.g. a Telegram webhook without a secret
     except ConfigError as exc:
         raise fail(str(exc)) from None
@@ -92,6 +99,7 @@ def chat(
         str, typer.Option(help="Who you are in the store (one contact per user).")
     ] = "console-user",
     name: Annotated[str | None, typer.Option(help="Your display name.")] = None,
+    now: NowOption = None,
 ) -> None:
     """Talk to the bot in the terminal, through the same hub and store as `serve`.
 
@@ -102,10 +110,11 @@ def chat(
     from channels.console import CHANNEL, ConsoleAdapter, parse_line
 
     settings = settings_from(config)
+    clock = clock_for(now)
     configure_logging(settings)
     logging.getLogger().setLevel(logging.WARNING)  # the terminal is the conversation
     try:
-        runtime = Runtime.create(settings)
+        runtime = Runtime.create(settings, clock=clock)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     adapter = ConsoleAdapter()
@@ -115,6 +124,8 @@ def chat(
         await runtime.start()
         address = ChannelAddress(CHANNEL, user)
         typer.echo(f"Chatting with {settings.business.name} as {user!r}. /quit to leave.")
+        if isinstance(clock, PinnedClock):
+            typer.echo(f"The clock starts at {clock.start.isoformat()} (pinned).")
         try:
             while True:
                 try:
@@ -266,6 +277,7 @@ def _mount_subcommands() -> None:
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
     from bot.cli.slack import slack_app
+    from bot.cli.stories import test
     from bot.cli.tasks import tasks_app
     from bot.cli.telegram import telegram_app
     from bot.cli.tokens import tokens_app
@@ -282,6 +294,7 @@ def _mount_subcommands() -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(users_app, name="users")
     app.add_typer(demo_app, name="demo")
+    app.command("test")(test)
 
 
 _mount_subcommands()

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bot.cli.clock import clock_for
 from bot.cli.common import fail, run_with_db, settings_from
 from bot.reports import tables
 from bot.reports.kpi_data import Scope
@@ -66,9 +67,11 @@ def _run(config: Path, since: str | None, until: str | None, body: Any) -> Any:
     except ValueError as exc:
         raise fail(str(exc)) from None
 
+    clock = clock_for()  # an open window ends at the pinned now under SALESBOT_NOW
+
     async def go(db: Database) -> Any:
         await migrate.ensure_schema(db, auto_upgrade=settings.is_embedded_database)
-        async with UnitOfWork(db) as uow:
+        async with UnitOfWork(db, clock) as uow:
             return await body(uow, window, settings)
 
     return run_with_db(settings, go)

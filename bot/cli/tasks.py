@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select, update
 
+from bot.cli.clock import clock_for
 from bot.cli.common import fail, run_with_db, settings_from
 from crm_store import migrate
 from crm_store.database import Database
@@ -56,10 +57,12 @@ def _row(task: ScheduledTask) -> dict[str, Any]:
 def _run(config: Path, body: Any) -> Any:
 
     settings = settings_from(config)
+    # A task retried "now" must be due on the clock the server runs on (SALESBOT_NOW).
+    clock = clock_for()
 
     async def with_schema(db: Database) -> Any:
         await migrate.ensure_schema(db, auto_upgrade=settings.is_embedded_database)
-        async with UnitOfWork(db) as uow:
+        async with UnitOfWork(db, clock) as uow:
             return await body(uow)
 
     return run_with_db(settings, with_schema)

@@ -9,6 +9,8 @@ the transaction that produced their messages). ``coalesce`` folds missed wake-up
 ``max_instances=1`` keeps rounds from overlapping and ``misfire_grace_time=None`` runs a
 late wake-up however late it is.
 
+APScheduler keeps real time (it only decides when to wake up); what is due is decided by
+the injected clock, so a pinned clock (``SALESBOT_NOW``) moves reminders and surveys too.
 Tests call ``TaskRunner.run_due(now)`` directly with a ``FakeClock``, or ``tick()``.
 """
 

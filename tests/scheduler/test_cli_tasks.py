@@ -80,3 +80,13 @@ def test_retry_requeues_failed_tasks_and_cancel_stops_pending_ones(config: Path)
     code, _, err = run(config, "retry", "3")  # a done task is not re-run
     assert code == 1
     assert states(config) == {1: ("pending", 0), 2: ("cancelled", 0), 3: ("done", 0)}
+
+
+def test_a_retried_task_is_due_on_the_pinned_clock(config: Path) -> None:
+    # A server pinned with SALESBOT_NOW (#15) must see the task as due, not a year ahead.
+    env = {"SALESBOT_NOW": "2025-03-12T10:30:00+08:00"}
+    result = runner.invoke(tasks_app, ["retry", "2", "--config", str(config)], env=env)
+    assert result.exit_code == 0, result.output
+    code, out, _ = run(config, "list", "--json")
+    [row] = [row for row in json.loads(out) if row["id"] == 2]
+    assert row["due_at"].startswith("2025-03-12T02:30:")
