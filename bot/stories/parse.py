@@ -106,15 +106,21 @@ def parse_file(path: Path, vocabulary: Vocabulary) -> tuple[list[Story], list[st
         return [], [f"{path}: {where}not valid YAML: {problem}"]
     except (OSError, UnicodeDecodeError) as exc:
         return [], [f"{path}: cannot read: {exc}"]
-    if not isinstance(data, dict) or set(data) != {"stories"}:
-        return [], [f"{path}: expected a mapping with one key, stories: (a list of stories)"]
+    if not isinstance(data, dict) or "stories" not in data or set(data) - {"stories", "now"}:
+        return [], [
+            f"{path}: expected a mapping with stories: (a list of stories) and, optionally, "
+            "now: (the instant every story of the file starts at, unless it says otherwise)"
+        ]
     if not isinstance(data["stories"], list) or not data["stories"]:
         return [], [f"{path}: stories: expected a non-empty list"]
     stories: list[Story] = []
     errors: list[str] = []
     seen: set[str] = set()
+    default_now = data.get("now")
     for index, raw in enumerate(data["stories"], start=1):
         label = f"story #{index}"
+        if default_now is not None and isinstance(raw, dict) and "now" not in raw:
+            raw = {**raw, "now": default_now}
         if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].strip():
             label = f'story "{raw["name"].strip()}"'
         try:

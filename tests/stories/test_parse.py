@@ -122,3 +122,24 @@ def test_files_and_folders(tmp_path: Path) -> None:
         f"{tmp_path / 'empty'}: no story files (*.yaml) in this folder",
         f"{tmp_path / 'a.yaml'}: stories: expected a non-empty list",
     ]
+
+
+def test_a_file_level_now_is_every_story_s_unless_it_says_otherwise(tmp_path: Path) -> None:
+    first, second = parse(
+        tmp_path,
+        """
+now: 2025-03-12T10:30:00+08:00
+stories:
+  - name: pinned by the file
+    steps: [{user: hi}]
+  - name: pinned by itself
+    now: 2025-03-15T21:00:00+08:00
+    steps: [{user: hi}]
+""",
+    )[0]
+    assert first.now == datetime(2025, 3, 12, 2, 30, tzinfo=UTC)
+    assert second.now == datetime(2025, 3, 15, 13, 0, tzinfo=UTC)
+    assert parse(tmp_path, "now: 2025-03-12T10:30:00+08:00\nstory: []\n")[1] == [
+        f"{tmp_path / 's.yaml'}: expected a mapping with stories: (a list of stories) and, "
+        "optionally, now: (the instant every story of the file starts at, unless it says otherwise)"
+    ]
