@@ -265,6 +265,7 @@ def _mount_subcommands() -> None:
     from bot.cli.demo import demo_app
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
+    from bot.cli.scaffold import init
     from bot.cli.slack import slack_app
     from bot.cli.tasks import tasks_app
     from bot.cli.telegram import telegram_app
@@ -282,6 +283,7 @@ def _mount_subcommands() -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(users_app, name="users")
     app.add_typer(demo_app, name="demo")
+    app.command("init")(init)
 
 
 _mount_subcommands()
