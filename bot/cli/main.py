@@ -261,6 +261,7 @@ def reps_list(
 
 
 def _mount_subcommands() -> None:
+    from bot.cli.check import check
     from bot.cli.contacts import contacts_app
     from bot.cli.demo import demo_app
     from bot.cli.nlu import nlu_app
@@ -284,6 +285,7 @@ def _mount_subcommands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(demo_app, name="demo")
     app.command("init")(init)
+    app.command("check")(check)
 
 
 _mount_subcommands()
