@@ -82,12 +82,18 @@ _FIXES = {
 
 def problems_of(exc: ValidationError) -> list[Problem]:
     """Every error pydantic found, not only the first: a person fixes them in one pass."""
+    errors = exc.errors()
     found = []
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
+    for err in errors:
+        loc = err["loc"]
+        if err["type"] == "too_short" and any(
+            e is not err and e["loc"][: len(loc)] == loc for e in errors
+        ):
+            continue  # "no products" only because the one product is broken: not news
+        key = ".".join(str(p) for p in loc)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; see the configuration reference in README.md)"
+            msg = "unknown key"
         elif err["type"] == "missing":
             msg = "required key is missing"
         fix = _FIXES.get(
@@ -100,6 +106,8 @@ def problems_of(exc: ValidationError) -> list[Problem]:
 def first_error(source: str, exc: ValidationError) -> ConfigError:
     first = problems_of(exc)[0]
     msg = first.problem
+    if msg == "unknown key":
+        msg += " (check the spelling; see the configuration reference in README.md)"
     count = exc.error_count()
     if count > 1:
         msg += f" (and {count - 1} more problem{'s' if count > 2 else ''})"

@@ -1,8 +1,8 @@
 """Names of another business left in a configuration: a business that started from the
 demo's files would otherwise greet its customers as the demo and sell its products.
 
-The names are the demo business's brand and its distinctive product names (the demo lives
-in ``config/`` of the repository). A name counts as this business's own when its business
+The names are the demo business's brand and its distinctive product names
+(``bot.demo.names``). A name counts as this business's own when its business
 name or a product name or alias in its catalog contains it, so the demo itself passes.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 from bot.authoring.check.files import Loaded
 from bot.authoring.check.report import Report
+from bot.demo.names import DEMO_NAMES
 from bot.settings.model import SETTINGS_FILE
 from dialogs.core.content import Catalog
 
-# The demo's brand first; then product and bundle names no other business would use.
-FOREIGN_NAMES = ("Auralis", "Cam 4K", "Mic Pod", "Huddle Kit", "Room Kit", "Care Plus")
+FOREIGN_NAMES = DEMO_NAMES
 SCANNED = (
     "texts/en.yaml",
     "texts/zh.yaml",
