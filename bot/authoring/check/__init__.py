@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot.assembly import dialog_manager
 from bot.authoring.check.faq import check_faq
 from bot.authoring.check.files import load_all
 from bot.authoring.check.intents import check_intents, measure
@@ -31,8 +32,7 @@ def run_check(
         report.error(str(directory), "", "configuration directory not found", "pass --config DIR")
         return report
     loaded = load_all(directory, report, environ)
-    from bot.assembly import dialog_manager  # the flows and routes the bot would run
-
+    # The routes of the flows the bot would run: salesbot's own and installed packages'.
     check_intents(loaded, dialog_manager().routes, report)
     check_faq(loaded, report)
     check_names(loaded, report)
