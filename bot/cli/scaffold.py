@@ -15,7 +15,9 @@ from bot.cli.common import fail
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to write it (new or empty).")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Where to write it (new or empty).")
+    ],
     name: Annotated[str, typer.Option("--name", help="The business's name, as customers see it.")],
     languages: Annotated[
         str, typer.Option(help="Languages, comma-separated; the first is the default: en, zh.")
@@ -31,11 +33,11 @@ def init(
         bool, typer.Option(help="Overwrite these files in a non-empty directory.")
     ] = False,
 ) -> None:
-    """Write a complete, commented configuration for a new business into DIRECTORY.
+    """Write a complete, commented configuration for a new business into DIR.
 
-    Placeholders and one worked example in each file, the business's name in the texts, and
-    neutral training data for every intent the bot acts on. Then: `salesbot check --config
-    DIRECTORY` and `salesbot serve --config DIRECTORY`.
+    Placeholders and one worked example in each file, the business's name in the texts,
+    neutral training data for every intent the bot acts on; nothing of the demo's.
+    Then run `salesbot check --config DIR` and `salesbot serve --config DIR`.
     """
     from bot.authoring.scaffold import OptionError, ScaffoldError, parse_business, scaffold
 
