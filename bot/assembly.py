@@ -44,13 +44,10 @@ def build_hub(
         knowledge=knowledge or KnowledgeBase(content.catalog, content.faq),
         erasure=CustomerErasure(suppression_key(settings)),
     )
-    flows = FlowRegistry.builtin()
-    flows.load_entry_points()  # flows other installed packages add (group salesbot.flows)
-    manager = DialogManager(flows)
     return ConversationHub(
         db=db,
         clock=clock,
-        manager=manager,
+        manager=dialog_manager(),
         nlu=nlu,
         services=services,
         handoff=handoff or InMemoryHandoff(),
@@ -58,3 +55,10 @@ def build_hub(
         locks=locks,
         metrics=metrics,
     )
+
+
+def dialog_manager() -> DialogManager:
+    """The flows this installation runs (``salesbot check`` reads their routes too)."""
+    flows = FlowRegistry.builtin()
+    flows.load_entry_points()  # flows other installed packages add (group salesbot.flows)
+    return DialogManager(flows)

@@ -41,6 +41,7 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+        require_business_name(settings)
         content = load_content(settings.config_dir)
         db = Database(
             settings.database_url,
@@ -126,6 +127,17 @@ async def upsert_rep(uow: UnitOfWork, rep: RepConfig) -> Rep:
         working_hours={d: list(s) for d, s in rep.working_hours.items()},
         languages=list(rep.languages),
     )
+
+
+def require_business_name(settings: Settings) -> None:
+    """Refuse to serve without a business name: customers would see an empty one in e-mail
+    and on the demo page, and no neutral default would be right for every business."""
+    if not settings.business.name:
+        raise ConfigError(
+            str(settings.config_dir / "settings.yaml"),
+            "business.name",
+            "missing: the name customers see (add e.g. `business: {name: Acme Ltd}`)",
+        )
 
 
 def make_locks(settings: Settings) -> ConversationLocks:

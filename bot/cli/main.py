@@ -272,10 +272,12 @@ def reps_list(
 
 
 def _mount_subcommands() -> None:
+    from bot.cli.check import check
     from bot.cli.contacts import contacts_app
     from bot.cli.demo import demo_app
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
+    from bot.cli.scaffold import init
     from bot.cli.slack import slack_app
     from bot.cli.stories import test
     from bot.cli.tasks import tasks_app
@@ -295,6 +297,8 @@ def _mount_subcommands() -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(demo_app, name="demo")
     app.command("test")(test)
+    app.command("init")(init)
+    app.command("check")(check)
 
 
 _mount_subcommands()

@@ -151,10 +151,10 @@ def load_settings(
         raise ConfigError(str(config_dir), "", "configuration directory not found")
     data = read_yaml(path) if path.exists() else {}
     _refuse_secrets_in_file(data, str(path))
-    for key in ("config_dir", "secrets"):
+    for key in RESERVED_KEYS:
         if key in data:
             raise ConfigError(str(path), key, "cannot be set in the settings file")
-    data = _overlay_environment(data, env)
+    data = overlay_environment(data, env)
     data["config_dir"] = config_dir
     data["secrets"] = {
         field: value for var, field in SECRET_VARS.items() if (value := env.get(var))
@@ -165,22 +165,33 @@ def load_settings(
     return settings
 
 
-def _refuse_secrets_in_file(data: Any, source: str, prefix: str = "") -> None:
+def _refuse_secrets_in_file(data: Any, source: str) -> None:
+    for dotted in secret_keys(data):
+        raise ConfigError(source, dotted, SECRET_IN_FILE)
+
+
+SECRET_IN_FILE = (
+    "secrets are read only from the environment; remove this key and set one "
+    f"of {', '.join(SECRET_VARS)}"
+)
+# Keys a settings file may not set: the CLI and the environment own them.
+RESERVED_KEYS = ("config_dir", "secrets")
+
+
+def secret_keys(data: Any, prefix: str = "") -> list[str]:
+    """Dotted keys of ``data`` that look like secrets (``channels.slack.bot_token``)."""
     if not isinstance(data, dict):
-        return
+        return []
+    found = []
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if any(word in str(key).lower() for word in _SECRET_WORDS):
-            raise ConfigError(
-                source,
-                dotted,
-                "secrets are read only from the environment; remove this key and set one "
-                f"of {', '.join(SECRET_VARS)}",
-            )
-        _refuse_secrets_in_file(value, source, dotted + ".")
+            found.append(dotted)
+        found += secret_keys(value, dotted + ".")
+    return found
 
 
-def _overlay_environment(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def overlay_environment(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     merged: dict[str, Any] = _deep_copy(data)
     if env.get("DATABASE_URL"):
         merged.setdefault("database", {})["url"] = env["DATABASE_URL"]
@@ -208,9 +219,18 @@ def _deep_copy(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _require_secrets(settings: Settings, source: str) -> None:
+    for var, because in missing_secrets(settings):
+        raise ConfigError(var, "", f"missing secret: required because {because} in {source}")
+
+
+def missing_secrets(settings: Settings) -> list[tuple[str, str]]:
+    """``(variable, why it is needed)`` for each secret the enabled features need and the
+    environment does not give."""
+    missing: list[tuple[str, str]] = []
+
     def need(var: str, because: str) -> None:
         if getattr(settings.secrets, SECRET_VARS[var]) is None:
-            raise ConfigError(var, "", f"missing secret: required because {because} in {source}")
+            missing.append((var, because))
 
     channels = settings.channels
     if channels.telegram.enabled:
@@ -228,3 +248,4 @@ def _require_secrets(settings: Settings, source: str) -> None:
         need("SALESBOT_SMTP_PASSWORD", "email.username is set")
     if settings.webhooks.any_enabled:
         need("SALESBOT_WEBHOOK_SECRET", "webhooks.endpoints has an enabled endpoint")
+    return missing

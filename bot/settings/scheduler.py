@@ -47,7 +47,8 @@ class EmailSettings(_Frozen):
     enabled: bool = False
     server: str = "127.0.0.1"
     port: int = Field(default=587, ge=1, le=65535)
-    sender: str = "Auralis Sales <sales@auralis.example>"
+    # A placeholder, not a real business: set ``email.sender`` before enabling e-mail.
+    sender: str = "Sales <sales@example.com>"
     starttls: bool = True  # STARTTLS after connecting (port 587)
     use_tls: bool = False  # implicit TLS from the first byte (port 465)
     username: str = ""

@@ -6,6 +6,7 @@ hunting. Every failure here reads ``<file>: <dotted.key>: <what is wrong>``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,18 +46,72 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One validation error, said the way a person edits the file: where, what, how to fix."""
+
+    key: str
+    problem: str
+    fix: str
+
+
+# How to fix the commonest pydantic error types; anything else points at the comments.
+_FIXES = {
+    "extra_forbidden": "remove it, or correct its spelling",
+    "missing": "add it",
+    "literal_error": "use one of the values listed",
+    "enum": "use one of the values listed",
+    "int_parsing": "write a whole number",
+    "int_type": "write a whole number",
+    "int_from_float": "write a whole number",
+    "float_parsing": "write a number without units or commas",
+    "float_type": "write a number without units or commas",
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "string_type": 'write a text (in "double quotes" if it has a colon)',
+    "dict_type": "write a mapping of keys to values (key: value, indented below)",
+    "list_type": "write a list ([a, b] or one '- item' per line)",
+    "tuple_type": "write a list ([a, b] or one '- item' per line)",
+    "too_short": "add at least one entry",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+    "string_pattern_mismatch": "use only the characters the comment at the top allows",
+    "string_too_long": "shorten it",
+}
+
+
+def problems_of(exc: ValidationError) -> list[Problem]:
+    """Every error pydantic found, not only the first: a person fixes them in one pass."""
+    errors = exc.errors()
+    found = []
+    for err in errors:
+        loc = err["loc"]
+        if err["type"] == "too_short" and any(
+            e is not err and e["loc"][: len(loc)] == loc for e in errors
+        ):
+            continue  # "no products" only because the one product is broken: not news
+        key = ".".join(str(p) for p in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        fix = _FIXES.get(
+            err["type"], "see the comments at the top of the file and config/README.md"
+        )
+        found.append(Problem(key, msg, fix))
+    return found
+
+
 def first_error(source: str, exc: ValidationError) -> ConfigError:
-    err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"])
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown key (check the spelling; see the configuration reference in README.md)"
-    elif err["type"] == "missing":
-        msg = "required key is missing"
+    first = problems_of(exc)[0]
+    msg = first.problem
+    if msg == "unknown key":
+        msg += " (check the spelling; see the configuration reference in README.md)"
     count = exc.error_count()
     if count > 1:
         msg += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
-    return ConfigError(source, key, msg)
+    return ConfigError(source, first.key, msg)
 
 
 def validate(model: type[M], data: Any, source: str) -> M:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dialogs.core.config import ConfigError, load_model, read_yaml
 from dialogs.core.settings import check_timezone
+from dialogs.core.wording import text_problems
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
@@ -227,6 +228,9 @@ def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
         for key, value in data.items():
             if not isinstance(value, str):
                 raise ConfigError(str(path), str(key), "must be a text")
+        for key, problem in text_problems(data):
+            # A text the bot asks for mid-conversation must not fail there: refuse to start.
+            raise ConfigError(str(path), key, problem)
         texts[lang] = {str(k): v for k, v in data.items()}
     missing = set(texts["en"]) ^ set(texts["zh"])
     if missing:

@@ -17,11 +17,19 @@ class _Frozen(BaseModel):
 
 
 class BusinessSettings(_Frozen):
-    name: str = "Auralis Meeting Systems"
+    # The name customers see (e-mail subjects, the demo page, `salesbot chat`). No default
+    # that names a real business: empty means "not configured", which `salesbot check`
+    # reports and `serve`/`chat` refuse (see ``require_business_name``).
+    name: str = ""
     default_language: Literal["en", "zh"] = "en"
     languages: tuple[Literal["en", "zh"], ...] = ("en", "zh")
     timezone: str = "UTC"
     default_phone_region: str = "US"
+
+    @field_validator("name")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,159 @@
+"""The texts the engine says things with: which keys ``config/texts/<lang>.yaml`` must have,
+and which ``{placeholders}`` each may use.
+
+A business writes these files by hand; a key the engine asks for and cannot find, or a
+placeholder it does not fill in, would fail mid-conversation. Both are caught when the
+content is loaded (the first problem stops the start) and by ``salesbot check`` (all of
+them). Keys read only when present (``lead_field_<field>``, ``currency_<code>``) and the
+scheduler's built-in texts are not listed: a missing one falls back to a default.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+_NONE: frozenset[str] = frozenset()
+_PRODUCT = frozenset({"product"})
+_REP_WHEN = frozenset({"rep", "when"})
+
+# Key -> the placeholders the engine fills in. Grouped as in the files.
+REQUIRED: Mapping[str, frozenset[str]] = {
+    # greeting and small talk
+    "greeting": _NONE,
+    "greeting_returning": frozenset({"name"}),
+    "help_menu": _NONE,
+    "goodbye": _NONE,
+    "thanks_reply": _NONE,
+    "bot_challenge": _NONE,
+    "language_switched": _NONE,
+    "language_choose": _NONE,
+    # when the bot does not understand
+    "fallback_rephrase": _NONE,
+    "fallback_offer_rep": _NONE,
+    "error_generic": _NONE,
+    # buttons
+    "button_get_quote": _NONE,
+    "button_book_call": _NONE,
+    "button_talk_to_sales": _NONE,
+    "button_yes": _NONE,
+    "button_no": _NONE,
+    "button_skip": _NONE,
+    "button_cancel": _NONE,
+    "button_reschedule": _NONE,
+    "button_cancel_call": _NONE,
+    "button_other_time": _NONE,
+    # product answers
+    "product_answer_price": frozenset({"product", "plans"}),
+    "product_answer_features": frozenset({"product", "features"}),
+    "product_availability": frozenset({"product", "status", "days"}),
+    "product_availability_now": frozenset({"product", "status"}),
+    "availability_in_stock": _NONE,
+    "availability_preorder": _NONE,
+    "availability_out_of_stock": _NONE,
+    "compare_intro": frozenset({"a", "b"}),
+    "product_which": _NONE,
+    "product_overview": frozenset({"product", "summary", "good_for", "plans"}),
+    "compare_which": _PRODUCT,
+    "compare_block": frozenset({"product", "summary", "good_for", "plans", "features"}),
+    "plan_line": frozenset({"plan", "price", "currency", "period"}),
+    "period_once": _NONE,
+    "period_month": _NONE,
+    "period_year": _NONE,
+    # lead form
+    "lead_start": _NONE,
+    "lead_invalid": frozenset({"reason"}),
+    "lead_invalid_email": _NONE,
+    "lead_invalid_phone": _NONE,
+    "lead_invalid_number": frozenset({"min", "max"}),
+    "lead_invalid_choice": _NONE,
+    "lead_invalid_text": frozenset({"max"}),
+    "lead_required": _NONE,
+    "lead_skipped": _NONE,
+    "lead_cancelled": _NONE,
+    "lead_resume": frozenset({"question"}),
+    "lead_correction_ok": frozenset({"field"}),
+    "lead_consent_question": _NONE,
+    "lead_consent_declined": _NONE,
+    "lead_thanks": frozenset({"name"}),
+    "lead_qualified": _NONE,
+    "lead_merged": _NONE,
+    # booking a call
+    "booking_start": _NONE,
+    "booking_ask_timezone": _NONE,
+    "booking_invalid_timezone": _NONE,
+    "booking_offer_slots": _NONE,
+    "booking_no_slots": _NONE,
+    "booking_unclear_time": _NONE,
+    "booking_slot_taken": _NONE,
+    "booking_confirmed": _REP_WHEN,
+    "booking_rescheduled": frozenset({"when"}),
+    "booking_cancelled": _NONE,
+    "booking_none_to_change": _NONE,
+    "booking_reminder": _REP_WHEN,
+    "booking_already_booked": _REP_WHEN,
+    "booking_zone_set": frozenset({"zone"}),
+    "booking_time_unavailable": _NONE,
+    "booking_ask_time": _NONE,
+    "booking_reschedule_pick": _REP_WHEN,
+    "booking_cancel_confirm": _REP_WHEN,
+    "booking_kept": frozenset({"when"}),
+    # satisfaction survey (the questions themselves are in survey.yaml)
+    "survey_invalid_csat": _NONE,
+    "survey_invalid_nps": _NONE,
+    "survey_thanks": _NONE,
+    "survey_already_answered": _NONE,
+    # talking to a person
+    "handoff_started": _NONE,
+    "handoff_outside_hours": frozenset({"when"}),
+    "handoff_waiting": _NONE,
+    "handoff_rep_joined": frozenset({"rep"}),
+    "handoff_ended": _NONE,
+    # privacy and opting out
+    "forget_me_confirm": _NONE,
+    "forget_me_done": _NONE,
+    "forget_me_cancelled": _NONE,
+    "stop_done": _NONE,
+}
+# Read only when present; the placeholders they may use.
+OPTIONAL_PREFIXES: Mapping[str, frozenset[str]] = {"lead_field_": _NONE, "currency_": _NONE}
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{names}`` in a text; ``ValueError`` for a stray brace."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name.split(".")[0].split("[")[0])
+    return frozenset(names)
+
+
+def text_problems(
+    texts: Mapping[str, str], known: Mapping[str, frozenset[str]] | None = None
+) -> list[tuple[str, str]]:
+    """``(key, problem)`` for every required key missing from one language's texts and
+    every placeholder the bot would not fill in. ``known`` adds keys the caller knows
+    (e.g. the scheduler's) with their placeholders; other unknown keys are left alone."""
+    allowed = {**(known or {}), **REQUIRED}
+    problems = [
+        (key, "missing: the bot needs this text")
+        for key in REQUIRED
+        if not isinstance(texts.get(key), str) or not texts[key].strip()
+    ]
+    for key, template in texts.items():
+        if not isinstance(template, str):
+            continue
+        fits = allowed.get(key)
+        if fits is None:
+            fits = next((v for p, v in OPTIONAL_PREFIXES.items() if key.startswith(p)), None)
+        try:
+            used = placeholders(template)
+        except ValueError as exc:
+            problems.append((key, f"bad braces ({exc}); write {{{{ or }}}} for a literal brace"))
+            continue
+        if fits is None:
+            continue
+        for name in sorted(used - fits):
+            offer = ", ".join(f"{{{n}}}" for n in sorted(fits)) or "none"
+            problems.append((key, f"unknown placeholder {{{name}}} (this text can use: {offer})"))
+    return problems
