@@ -3,8 +3,9 @@
 One document per FAQ entry (question and alternatives, plus the products it names) and per
 product (name, aliases, category, summary, features), indexed with ``bm25s`` over the terms of
 ``dialogs.knowledge.text`` (spaCy tokens; Chinese as character unigrams and bigrams). Answers
-have an index of their own whose normalised score is mixed in at ``ANSWER_WEIGHT`` (a convex
-mix, so scores keep the scale ``CONFIDENT`` was set on): they mention
+have an index of their own whose normalised score is mixed in at ``ANSWER_WEIGHT``, and the mix
+only counts where it beats the question alone: an exact question still scores its full 1.0
+and a weak one is not pushed over ``CONFIDENT`` by words its answer mentions. They mention
 many things in passing ("UPS or DHL in the US and Europe"), so they must count less than the
 question, but a business that writes one question per entry has little else to match (#17).
 
@@ -212,7 +213,8 @@ class KnowledgeBase:
             answer_weight = answers.weight(informative)
             if answer_weight > 0:
                 extra = answers.weighted(informative, pairs, mask) / answer_weight
-                scores = (1 - ANSWER_WEIGHT) * scores + ANSWER_WEIGHT * weight * extra
+                mixed = (1 - ANSWER_WEIGHT) * scores + ANSWER_WEIGHT * weight * extra
+                scores = np.maximum(scores, mixed)
         order = np.argsort(-scores, kind="stable")[:k]
         hits = []
         for i in order:
