@@ -275,6 +275,7 @@ def _mount_subcommands() -> None:
     from bot.cli.check import check
     from bot.cli.contacts import contacts_app
     from bot.cli.demo import demo_app
+    from bot.cli.faq import faq_app
     from bot.cli.nlu import nlu_app
     from bot.cli.report import report_app
     from bot.cli.scaffold import init
@@ -287,6 +288,7 @@ def _mount_subcommands() -> None:
     from bot.cli.webhooks import webhooks_app
 
     app.add_typer(nlu_app, name="nlu", help="Train and evaluate the NLU pipelines.")
+    app.add_typer(faq_app, name="faq", help="Measure FAQ retrieval.")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(webhooks_app, name="webhooks")
     app.add_typer(telegram_app, name="telegram")

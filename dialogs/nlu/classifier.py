@@ -2,9 +2,11 @@
 
 Inside is a TF-IDF (word 1-2 + char 2-5 grams) linear SVM with temperature-scaled softmax
 scores. It was chosen by benchmark over logistic regression and spaCy's TextCatBOW (see
-BENCHMARKS.md): as accurate, and trains in seconds rather than minutes. The decision
-(intent, or None when out of scope) is left on ``doc._.salesbot_intent`` as well, so callers
-do not re-sort ``cats``.
+BENCHMARKS.md): as accurate, and trains in seconds rather than minutes. Without validation
+data the out-of-scope threshold comes from cross-validating the training data itself
+(``dialogs.nlu.oos``): a few more fits of the same small model, milliseconds for a business.
+The decision (intent, or None when out of scope) is left on ``doc._.salesbot_intent`` as
+well, so callers do not re-sort ``cats``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ class IntentDecision:
     ranking: tuple[tuple[str, float], ...]  # best in-scope intents first
 
 
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    confidence: np.ndarray  # best in-scope probability per held-out in-scope example
+    correct: np.ndarray  # that intent is the true one
+
+
 class IntentClassifier:
     def __init__(
         self,
@@ -49,12 +57,14 @@ class IntentClassifier:
         max_in_scope_loss: float,
         word_ngrams: Sequence[int],
         char_ngrams: Sequence[int],
+        heldout_percentile: float = oos.HELDOUT_PERCENTILE,
     ) -> None:
         self.nlp = nlp
         self.name = name
         self.oos_label = oos_label
         self.c = c
         self.max_in_scope_loss = max_in_scope_loss
+        self.heldout_percentile = heldout_percentile
         self.spec = FeatureSpec(tuple(word_ngrams), tuple(char_ngrams))  # type: ignore[arg-type]
         self.default_threshold = default_threshold
         self.threshold = default_threshold
@@ -76,8 +86,10 @@ class IntentClassifier:
     ) -> Any:
         """Fit on ``examples``; calibrate temperature and threshold on ``validation``.
 
-        An explicit ``threshold`` wins over the chosen one. Returns scikit-learn's fitted
-        (features, classifier) for reference checks (see ``LinearModel.fit``).
+        An explicit ``threshold`` wins over the chosen one; without either, the threshold is
+        calibrated on held-out folds of ``examples`` (see :meth:`heldout`). Returns
+        scikit-learn's fitted (features, classifier) for reference checks (see
+        ``LinearModel.fit``).
         """
         intents = {e.intent for e in examples if e.intent != self.oos_label}
         if len(intents) < 2:
@@ -93,7 +105,44 @@ class IntentClassifier:
             self._calibrate(validation)
         if threshold is not None:
             self.threshold = threshold
+        elif not validation:
+            held = self.heldout(words, chars, [e.intent for e in examples])
+            self.threshold = oos.percentile_threshold(held.confidence, self.heldout_percentile)
         return reference
+
+    def heldout(
+        self, words: list[list[str]], chars: list[list[str]], labels: Sequence[str]
+    ) -> HeldOut:
+        """Cross-validated confidences of the in-scope training examples.
+
+        Each fold's model never saw the examples it scores, so their confidences are what
+        new in-scope messages get. The out-of-scope class (if any) is trained in every fold
+        like any intent, but its own examples do not shape the percentile: they are already
+        handled by the class.
+        """
+        gold = np.array(labels, dtype=object)
+        fold = oos.heldout_folds(labels)
+        confidence: list[np.ndarray] = []
+        correct: list[np.ndarray] = []
+        for k in range(int(fold.max()) + 1):
+            test = np.nonzero((fold == k) & (gold != self.oos_label))[0]
+            train = np.nonzero(fold != k)[0]
+            if len(test) == 0 or len(set(gold[train]) - {self.oos_label}) < 2:
+                continue
+            model, _ = LinearModel.fit(
+                [words[i] for i in train], [chars[i] for i in train], gold[train], c=self.c
+            )
+            scores = np.array([model.scores(words[i], chars[i]) for i in test])
+            in_scope = np.array(
+                [i for i, x in enumerate(model.labels) if x != self.oos_label], dtype=np.intp
+            )
+            probs = oos.softmax(scores, self.temperature)[:, in_scope]
+            best = in_scope[probs.argmax(axis=1)]
+            confidence.append(probs.max(axis=1))
+            correct.append(np.array(model.labels, dtype=object)[best] == gold[test])
+        if not confidence:
+            return HeldOut(np.empty(0), np.empty(0, dtype=bool))
+        return HeldOut(np.concatenate(confidence), np.concatenate(correct))
 
     def _calibrate(self, validation: Sequence[Example]) -> None:
         model = self._require_model()
@@ -202,6 +251,7 @@ class IntentClassifier:
         "max_in_scope_loss": oos.DEFAULT_MAX_IN_SCOPE_LOSS,
         "word_ngrams": [1, 2],
         "char_ngrams": [2, 5],
+        "heldout_percentile": oos.HELDOUT_PERCENTILE,
     },
 )
 def make_intent_classifier(
@@ -213,6 +263,7 @@ def make_intent_classifier(
     max_in_scope_loss: float,
     word_ngrams: list[int],
     char_ngrams: list[int],
+    heldout_percentile: float,
 ) -> IntentClassifier:
     return IntentClassifier(
         nlp,
@@ -223,4 +274,5 @@ def make_intent_classifier(
         max_in_scope_loss=max_in_scope_loss,
         word_ngrams=word_ngrams,
         char_ngrams=char_ngrams,
+        heldout_percentile=heldout_percentile,
     )
