@@ -58,6 +58,7 @@ def test_init_writes_a_configuration_that_checks_clean_and_loads(tmp_path: Path)
         "booking.yaml",
         "reps.yaml",
         "lead_form.yaml",
+        "intents.yaml",
         "survey.yaml",
         "catalog/products.yaml",
         "catalog/faq.yaml",

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from bot.assembly import build_hub, dialog_manager
 from bot.authoring.check import run_check
 from bot.handoff import InMemoryHandoff
+from bot.reports.kpi_data import Scope, complaints
+from bot.reports.stats import Window
 from bot.settings.model import Settings
 from crm_store.clock import FakeClock
 from crm_store.database import Database
@@ -246,6 +248,10 @@ async def test_a_complaint_apologises_records_and_offers_a_person(
             await uow.session.scalars(select(DomainEvent).where(DomainEvent.type == "complaint"))
         ).all()
     assert len(events) == 1 and set(events[0].data) == {"conversation_id", "contact_id", "channel"}
+    async with UnitOfWork(seeded_db, clock) as uow:
+        # The dashboard's and the API's KPIs count it, within the channel's scope too.
+        assert await complaints(uow.session, Window(), Scope()) == 1
+        assert await complaints(uow.session, Window(), Scope(channel="telegram")) == 0
 
 
 async def test_cancel_is_read_by_the_active_flow(
