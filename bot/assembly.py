@@ -47,7 +47,7 @@ def build_hub(
     return ConversationHub(
         db=db,
         clock=clock,
-        manager=dialog_manager(),
+        manager=dialog_manager(content),
         nlu=nlu,
         services=services,
         handoff=handoff or InMemoryHandoff(),
@@ -57,8 +57,15 @@ def build_hub(
     )
 
 
-def dialog_manager() -> DialogManager:
-    """The flows this installation runs (``salesbot check`` reads their routes too)."""
+def dialog_manager(content: Content | None = None) -> DialogManager:
+    """The flows this installation runs, routed by the built-in specs overridden by the
+    business's ``intents.yaml`` (``salesbot check`` reads these routes too)."""
     flows = FlowRegistry.builtin()
     flows.load_entry_points()  # flows other installed packages add (group salesbot.flows)
-    return DialogManager(flows)
+    manager = DialogManager(flows)
+    if content is None or not content.behaviours.routes:
+        return manager
+    unknown = content.behaviours.unknown_flows(manager.flows)
+    if unknown:
+        raise unknown[0]  # a ConfigError: the bot refuses to start, naming the file and key
+    return manager.with_routes(manager.routes.overridden(intents=content.behaviours.routes))

@@ -17,15 +17,17 @@ from importlib.metadata import EntryPoint, entry_points
 
 from dialogs.core.flow import FlowSpec
 from dialogs.flows.booking import SPEC as BOOKING
+from dialogs.flows.complaint import SPEC as COMPLAINT
 from dialogs.flows.handoff import SPEC as HANDOFF
 from dialogs.flows.lead import SPEC as LEAD
 from dialogs.flows.privacy import SPEC as PRIVACY
 from dialogs.flows.qa import SPEC as QA
+from dialogs.flows.respond import SPEC as RESPOND
 from dialogs.flows.smalltalk import SPEC as SMALLTALK
 from dialogs.flows.survey import SPEC as SURVEY
 
 ENTRY_POINT_GROUP = "salesbot.flows"
-BUILTIN = (SMALLTALK, HANDOFF, PRIVACY, QA, LEAD, BOOKING, SURVEY)
+BUILTIN = (SMALLTALK, HANDOFF, PRIVACY, QA, LEAD, BOOKING, SURVEY, COMPLAINT, RESPOND)
 
 
 class FlowRegistry:

@@ -7,6 +7,7 @@ from pathlib import Path
 from crm_store.clock import Clock
 from dialogs.core.content import LANGS, Content
 from dialogs.nlu import NluModel, NluService, load_or_train
+from dialogs.nlu.builtin import business_examples
 
 # Training data may teach what is off-topic under this intent name (Rasa's convention);
 # the classifier then treats it as "no intent" rather than as one more intent.
@@ -21,8 +22,9 @@ def load_understanding(
     clock: Clock,
     timezone: str = "UTC",
 ) -> NluService:
-    """Each language in ``config/nlu/<lang>.yml``, loaded from ``model_root/<lang>`` or
-    trained there (never downloaded)."""
+    """Each language in ``config/nlu/<lang>.yml`` merged with the built-in intents
+    (``dialogs.nlu.builtin``), loaded from ``model_root/<lang>`` or trained there (never
+    downloaded)."""
     products = product_names(content)
     models: dict[str, NluModel] = {}
     for lang in LANGS:
@@ -33,7 +35,7 @@ def load_understanding(
             models[lang] = load_or_train(
                 model_root / lang,
                 lang,
-                data,
+                business_examples(data, lang),
                 products=products,
                 timezone=timezone,
                 oos_label=OUT_OF_SCOPE,

@@ -68,6 +68,7 @@ class KpisOut(BaseModel):
     follow_ups: FollowUpsOut
     sales_cycle_days: SpreadOut
     pipeline: PipelineOut
+    complaints: int = Field(description="Complaints the bot recorded in the window.")
 
 
 class FunnelGroupOut(BaseModel):

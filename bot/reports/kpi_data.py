@@ -186,6 +186,22 @@ async def human_responses(
     return k.human_response_minutes(requests, agent)
 
 
+async def complaints(session: AsyncSession, window: Window, scope: Scope) -> int:
+    """``complaint`` events in the window, counted per conversation in scope."""
+    events = window.apply(
+        select(DomainEvent.data).where(DomainEvent.type == "complaint"), DomainEvent.at
+    )
+    ids = [
+        int(data["conversation_id"])
+        for data in (await session.scalars(events)).all()
+        if data.get("conversation_id") is not None
+    ]
+    if scope.rep_id is not None or scope.channel is not None:
+        allowed = set(await _ids(session, ids, scope))
+        ids = [c for c in ids if c in allowed]
+    return len(ids)
+
+
 async def _ids(session: AsyncSession, ids: Sequence[int], scope: Scope) -> list[int]:
     found: list[int] = []
     unique = sorted(set(ids))
@@ -268,4 +284,5 @@ async def sales_kpis(
         follow_ups=k.follow_up_stats(await load_follow_ups(session, window, scope), now),
         sales_cycle_days=k.sales_cycle_days(won, window),
         pipeline=k.pipeline(open_leads, won),
+        complaints=await complaints(session, window, scope),
     )

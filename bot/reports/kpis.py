@@ -126,6 +126,8 @@ class SalesKpis:
     follow_ups: FollowUpStats
     sales_cycle_days: Spread
     pipeline: Pipeline
+    # Complaints the bot recorded in the window (``complaint`` events), in scope.
+    complaints: int = 0
 
 
 def funnel(leads: Sequence[LeadRow], visitors: Iterable[VisitorRow]) -> Funnel:

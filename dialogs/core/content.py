@@ -1,4 +1,5 @@
-"""What a business edits in ``config/``: catalog, FAQ, texts, lead form, survey, booking, reps.
+"""What a business edits in ``config/``: catalog, FAQ, texts, lead form, survey, booking, reps,
+and which intent does what (``intents.yaml``).
 
 Loaded once at start into frozen models; every problem is reported as
 ``<file>: <key>: <what is wrong>`` before anything starts serving.
@@ -13,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dialogs.core.behaviours import Behaviours, load_behaviours
 from dialogs.core.config import ConfigError, load_model, read_yaml
 from dialogs.core.settings import check_timezone
 from dialogs.core.wording import text_problems
@@ -214,6 +216,8 @@ class Content:
     survey: Survey
     booking: Booking
     reps: Reps
+    # intents.yaml: the business's intent names -> behaviours (none: the built-in routes).
+    behaviours: Behaviours = Behaviours()
 
     def text(self, key: str, lang: str, **values: object) -> str:
         template = self.texts.get(lang, {}).get(key) or self.texts["en"][key]
@@ -247,12 +251,16 @@ def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
 def load_content(config_dir: Path | str) -> Content:
     config_dir = Path(config_dir)
     booking_path = config_dir / "booking.yaml"
+    faq = load_model(Faq, config_dir / "catalog" / "faq.yaml")
     return Content(
         catalog=load_model(Catalog, config_dir / "catalog" / "products.yaml"),
-        faq=load_model(Faq, config_dir / "catalog" / "faq.yaml"),
+        faq=faq,
         texts=load_texts(config_dir),
         lead_form=load_model(LeadForm, config_dir / "lead_form.yaml"),
         survey=load_model(Survey, config_dir / "survey.yaml"),
         booking=load_model(Booking, booking_path) if booking_path.exists() else Booking(),
         reps=load_model(Reps, config_dir / "reps.yaml"),
+        behaviours=load_behaviours(
+            config_dir, {e.id for e in faq.entries}, {e.topic for e in faq.entries}
+        ),
     )

@@ -28,6 +28,9 @@ REQUIRED: Mapping[str, frozenset[str]] = {
     "bot_challenge": _NONE,
     "language_switched": _NONE,
     "language_choose": _NONE,
+    "nothing_to_cancel": _NONE,
+    # complaints: an apology, then a person is offered (button_talk_to_sales)
+    "complaint_apology": _NONE,
     # when the bot does not understand
     "fallback_rephrase": _NONE,
     "fallback_offer_rep": _NONE,
@@ -79,6 +82,7 @@ REQUIRED: Mapping[str, frozenset[str]] = {
     "lead_qualified": _NONE,
     "lead_merged": _NONE,
     # booking a call
+    "booking_stopped": _NONE,
     "booking_start": _NONE,
     "booking_ask_timezone": _NONE,
     "booking_invalid_timezone": _NONE,

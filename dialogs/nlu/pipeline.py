@@ -178,15 +178,16 @@ def read_meta(path: Path) -> dict[str, Any] | None:
 def load_or_train(
     model_dir: Path,
     lang: str,
-    data_path: Path,
+    data: Path | list[Example],
     *,
     products: Products | None = None,
     oos_label: str | None = None,
     timezone: str = "UTC",
 ) -> NluModel:
     """The saved model when it was trained on the same data, else a freshly trained one
-    (saved for next time). Raises :class:`NluDataError` for unusable training data."""
-    examples = load_examples(data_path)
+    (saved for next time). ``data`` is a file or examples already merged (the fingerprint
+    covers whatever is trained on). Raises :class:`NluDataError` for unusable training data."""
+    examples = load_examples(data) if isinstance(data, Path) else data
     fingerprint = data_fingerprint(examples)
     meta = read_meta(model_dir)
     expected = {"format": MODEL_FORMAT, "lang": lang, "fingerprint": fingerprint}

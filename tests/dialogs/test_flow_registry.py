@@ -22,7 +22,9 @@ from dialogs.nlu import NluResult
 from dialogs.registry import FlowRegistry
 from tests.driver import Chat, text_of
 
-BUILTIN = ["smalltalk", "handoff", "privacy", "qa", "lead", "booking", "survey"]
+BUILTIN = [
+    "smalltalk", "handoff", "privacy", "qa", "lead", "booking", "survey", "complaint", "respond",
+]  # fmt: skip
 
 
 class Quiet:
@@ -61,7 +63,10 @@ def test_builtin_specs_route_as_the_manager_tables_did() -> None:
         "book": "booking",
         "help": "smalltalk",
     }
-    small_talk = ["greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny"]
+    small_talk = [
+        "greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny",
+        "cancel", "change_language",
+    ]  # fmt: skip
     assert {i: (r.flow, dict(r.options)) for i, r in routes.intents.items()} == {
         "request_quote": ("lead", {}),
         "book_call": ("booking", {}),
@@ -70,6 +75,7 @@ def test_builtin_specs_route_as_the_manager_tables_did() -> None:
         "talk_to_human": ("handoff", {}),
         "forget_me": ("privacy", {"mode": "forget_me"}),
         "stop": ("privacy", {"mode": "stop"}),
+        "complain": ("complaint", {}),
         **{intent: ("smalltalk", {"mode": intent}) for intent in small_talk},
         **{intent: ("qa", {}) for intent in QUESTIONS},
     }

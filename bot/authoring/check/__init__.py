@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.assembly import dialog_manager
 from bot.authoring.check.faq import check_faq
 from bot.authoring.check.files import load_all
-from bot.authoring.check.intents import check_intents, measure
+from bot.authoring.check.intents import check_behaviours, check_intents, measure
 from bot.authoring.check.names import check_names
 from bot.authoring.check.report import Finding, Report
 
@@ -32,8 +32,10 @@ def run_check(
         report.error(str(directory), "", "configuration directory not found", "pass --config DIR")
         return report
     loaded = load_all(directory, report, environ)
-    # The routes of the flows the bot would run: salesbot's own and installed packages'.
-    check_intents(loaded, dialog_manager().routes, report)
+    # The routes of the flows the bot would run (salesbot's own and installed packages'),
+    # overridden by intents.yaml as the bot would.
+    manager = dialog_manager()
+    check_intents(loaded, check_behaviours(loaded, manager, report), report)
     check_faq(loaded, report)
     check_names(loaded, report)
     if nlu:

@@ -29,7 +29,8 @@ from bot.settings.model import (
 from dialogs.core.config import ConfigError, problems_of, read_yaml
 from dialogs.core.content import LANGS, Booking, Catalog, Faq, LeadForm, Reps, Survey
 from dialogs.core.wording import placeholders, text_problems
-from dialogs.nlu.data import Example, NluDataError, load_examples
+from dialogs.nlu.builtin import business_examples
+from dialogs.nlu.data import Example, NluDataError
 
 M = TypeVar("M", bound=BaseModel)
 CONTENT: dict[str, type[BaseModel]] = {
@@ -198,7 +199,8 @@ def _examples(
                 )
             continue
         try:
-            examples[lang] = load_examples(path)
+            # What the bot trains on: the business's data merged with the built-in intents.
+            examples[lang] = business_examples(path, lang)
         except NluDataError as exc:
             problem = str(exc).removeprefix(f"{path}: ")
             report.error(str(path), "", problem, "see the Rasa NLU format in README.md, NLU")

@@ -9,12 +9,43 @@ from collections.abc import Mapping
 
 from bot.authoring.check.files import Loaded
 from bot.authoring.check.report import Report
+from dialogs.core.behaviours import FILE, parse_behaviours
+from dialogs.core.config import ConfigError, read_yaml
+from dialogs.core.content import Faq
 from dialogs.core.routes import Routes
+from dialogs.manager import DialogManager
 from dialogs.nlu.crossval import cross_validate
 from dialogs.nlu.data import Example
 from dialogs.understanding import OUT_OF_SCOPE
 
 MIN_EXAMPLES = 10
+
+
+def check_behaviours(loaded: Loaded, manager: DialogManager, report: Report) -> Routes:
+    """Every problem in ``intents.yaml``; the routes the bot would use (the file's valid
+    entries over the built-in ones), so the intent checks count its mappings."""
+    path = loaded.directory / FILE
+    if not path.exists():
+        return manager.routes
+    try:
+        raw = read_yaml(path)
+    except ConfigError as exc:
+        report.error(exc.source, exc.key, exc.problem, "fix the YAML (see config/README.md)")
+        return manager.routes
+    faq = loaded.model("catalog/faq.yaml", Faq)
+    entries = faq.entries if faq else ()
+    behaviours, problems = parse_behaviours(
+        raw, str(path), {e.id for e in entries}, {e.topic for e in entries}
+    )
+    problems += behaviours.unknown_flows(manager.flows)
+    for problem in problems:
+        report.error(problem.source, problem.key, problem.problem, _BEHAVIOUR_FIX)
+    bad = {p.key.split(".", 1)[0] for p in problems}
+    good = {i: r for i, r in behaviours.routes.items() if i not in bad}
+    return manager.routes.overridden(intents=good)
+
+
+_BEHAVIOUR_FIX = "see intents.yaml in config/README.md"
 
 
 def check_intents(loaded: Loaded, routes: Routes, report: Report) -> None:
@@ -32,7 +63,8 @@ def check_intents(loaded: Loaded, routes: Routes, report: Report) -> None:
                     intent,
                     "no behaviour: no flow starts on this intent, so its messages get the "
                     "fallback answer",
-                    f"rename it to one the bot acts on ({_sample(routed)}), or remove it",
+                    f"map it in {FILE} ({intent}: {{start: <flow>}}), rename it to one the "
+                    f"bot acts on ({_sample(routed)}), or remove it",
                 )
             if n < MIN_EXAMPLES:
                 report.warning(

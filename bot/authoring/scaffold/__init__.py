@@ -29,6 +29,7 @@ COMMON = (
     "reps.yaml",
     "lead_form.yaml",
     "survey.yaml",
+    "intents.yaml",
     "catalog/faq.yaml",
     "texts/en.yaml",
     "texts/zh.yaml",

@@ -135,7 +135,8 @@ class BookingFlow:
         return outcome
 
     async def _cancel_answer(self, turn: Turn) -> Outcome:
-        if turn.intent == "affirm":
+        # "Cancel your call?" - "cancel": about this call, so a yes.
+        if turn.intent in ("affirm", "cancel"):
             return await self._cancel(turn, turn.state.data.get("fu"))
         if turn.intent == "deny":
             return await self._keep(turn, turn.state.data.get("fu"))
@@ -150,12 +151,23 @@ class BookingFlow:
             return Outcome.CONTINUE
         if intent in _MODES:
             return await self.start(turn, mode=_MODES[intent])
+        if intent == "cancel":
+            return await self._cancel_intent(turn)
         if intent in _LEAVING:
             turn.state.leave()
             return Outcome.PASS
         if intent not in _OWN:
             return Outcome.PASS  # a question in the middle: answered, then re-offered
         return None
+
+    async def _cancel_intent(self, turn: Turn) -> Outcome:
+        """A bare "cancel": the call's cancellation only when the conversation is about a
+        booked call (moving it); while a new call is being booked, stop booking."""
+        if turn.state.data.get("mode") == "reschedule":
+            return await self.start(turn, mode="cancel")  # asks before cancelling anything
+        turn.state.leave()
+        turn.say(turn.t("booking_stopped"))
+        return Outcome.DONE
 
     async def _button(self, turn: Turn, payload: str) -> Outcome:
         if payload.startswith(SLOT_PREFIX):

@@ -221,7 +221,9 @@ def is_interruption(
             return True
         if organisation_like(stripped):
             return False
-        clear = interrupting and confidence >= VERY_SURE
+        # A long statement on a question's topic is how free-text answers read ("Microsoft
+        # 365 and eight Macs" at "your setup today?"): only a command interrupts unasked.
+        clear = intent in COMMAND_INTENTS and confidence >= VERY_SURE
         return command or shaped or (clear and _long(stripped))
     if valid_answer:
         return shaped and interrupting and confidence >= CONFIDENT

@@ -51,12 +51,14 @@ class QaFlow:
     name: ClassVar[str] = "qa"
 
     async def start(self, turn: Turn, **options: Any) -> Outcome:
-        aspect = PRODUCT_ASPECTS.get(turn.intent or "")
-        if aspect is not None:
-            await self._product_question(turn, aspect, _named(turn))
+        # A business's own intent names say what they ask through options (intents.yaml:
+        # ``ask_rates: {start: qa, aspect: price}``, ``ask_billing: {start: qa, topic: billing}``).
+        aspect = options.get("aspect") or PRODUCT_ASPECTS.get(turn.intent or "")
+        if aspect in ASPECTS:
+            await self._product_question(turn, cast(Aspect, aspect), _named(turn))
             return Outcome.DONE
         kb = _kb(turn)
-        topic = TOPICS.get(turn.intent or "")
+        topic = options.get("topic") or TOPICS.get(turn.intent or "")
         on_topic = kb.search(turn.text, turn.lang, topic=topic) if topic else []
         general = kb.search(turn.text, turn.lang)
         # The intent's topic first; then anything confident (the classifier may have picked

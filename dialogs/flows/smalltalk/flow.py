@@ -1,4 +1,5 @@
-"""Greetings, thanks, goodbyes, "are you a bot?" and the help menu.
+"""Greetings, thanks, goodbyes, "are you a bot?", the help menu, and "cancel" with nothing
+to cancel.
 
 Modes named after a small-talk intent (``greet``, ``thanks``...) are things the customer
 said and the bot understood, so a run of unanswered messages ends; ``start`` (a channel's
@@ -12,8 +13,14 @@ from typing import Any, ClassVar
 from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
 from dialogs.core.turn import Turn
+from dialogs.core.types import Button
 
-CHAT = frozenset({"greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny"})
+CHAT = frozenset(
+    {
+        "greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny",
+        "cancel", "change_language",
+    }
+)  # fmt: skip
 _SIMPLE = {"goodbye": "goodbye", "thanks": "thanks_reply", "bot_challenge": "bot_challenge"}
 
 
@@ -29,6 +36,16 @@ class SmallTalkFlow:
                 turn.say(turn.t("greeting_returning", name=turn.contact.name), next_steps(turn))
             else:
                 turn.say(turn.t("greeting"), next_steps(turn))
+        elif mode == "cancel":
+            # Only reached with no flow active: an active form or booking takes "cancel"
+            # itself (the manager hands every message to the active flow first).
+            turn.say(turn.t("nothing_to_cancel"), next_steps(turn))
+        elif mode == "change_language":
+            # "Can you speak another language?" without naming one: offer both.
+            turn.say(
+                turn.t("language_choose"),
+                (Button("English", "lang:en"), Button("中文", "lang:zh")),
+            )
         elif mode in _SIMPLE:
             turn.say(turn.t(_SIMPLE[mode]))
         else:
