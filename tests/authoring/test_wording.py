@@ -80,11 +80,14 @@ def test_text_problems_checks_braces_and_optional_keys() -> None:
             "plan_line",
             "bad braces (expected '}' before end of string); write {{ or }} for a literal brace",
         ),
-        ("lead_field_size", "unknown placeholder {oops} (this text can use: none)"),
+        (
+            "lead_field_size",
+            "unknown placeholder {oops} (this text can use: {business}, {products})",
+        ),
     ]
     assert text_problems(
         {**texts, "staff_reminder": "{customer} {x}"}, {"staff_reminder": frozenset({"customer"})}
     )[-1] == (
         "staff_reminder",
-        "unknown placeholder {x} (this text can use: {customer})",
+        "unknown placeholder {x} (this text can use: {business}, {customer}, {products})",
     )
