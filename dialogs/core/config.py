@@ -81,7 +81,7 @@ _FIXES = {
 }
 
 
-_INNER_KEY = re.compile(r"^([a-z_][a-zA-Z0-9_.]*): ")
+_INNER_KEY = re.compile(r"^([a-z_][a-zA-Z0-9_.-]*): ")
 
 
 def problems_of(exc: ValidationError) -> list[Problem]:
@@ -114,11 +114,12 @@ def problems_of(exc: ValidationError) -> list[Problem]:
 
 
 def first_error(source: str, exc: ValidationError) -> ConfigError:
-    first = problems_of(exc)[0]
+    found = problems_of(exc)
+    first = found[0]
     msg = first.problem
     if msg == "unknown key":
         msg += " (check the spelling; see the configuration reference in README.md)"
-    count = exc.error_count()
+    count = len(found)  # not exc.error_count(): "no products" after a broken one is no news
     if count > 1:
         msg += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
     return ConfigError(source, first.key, msg)
