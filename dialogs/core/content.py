@@ -226,8 +226,15 @@ def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
     return texts
 
 
-def load_content(config_dir: Path | str, business: str = "") -> Content:
+def load_content(config_dir: Path | str, business: str | None = None) -> Content:
+    """``business`` is the name ``{business}`` says; by default settings.yaml's (the shell
+    passes its own, which may come from an environment override)."""
     config_dir = Path(config_dir)
+    if business is None:
+        settings = config_dir / "settings.yaml"
+        section = read_yaml(settings).get("business") if settings.is_file() else None
+        name = section.get("name") if isinstance(section, dict) else None
+        business = name if isinstance(name, str) else ""
     booking_path = config_dir / "booking.yaml"
     return Content(
         catalog=load_model(Catalog, config_dir / "catalog" / "products.yaml"),
