@@ -14,7 +14,7 @@ stories:
     now: 2025-03-12T10:30:00-04:00
     steps:
       - user: hi
-      - bot: {contains: "Meeting Systems assistant", buttons: [Get a quote], intent: greet, flow: none}
+      - bot: {contains: "Systems assistant", buttons: [Get a quote], intent: greet, flow: none}
       - click: Get a quote
       - bot: {contains: "%s", flow: lead}
 """
