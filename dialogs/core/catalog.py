@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from dialogs.core.schema import Lang, Localized, LocalizedList, Strict, unique
 
@@ -131,29 +132,40 @@ class Catalog(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
         unique([p.id for p in self.products], "products")
-        if self.currencies and "currency" in self.model_fields_set:
-            raise ValueError("currency: write currencies: [..] or currency, not both")
         codes = self.codes
+        found: list[tuple[str, str]] = []  # (key, problem): all of them, for `salesbot check`
+        if self.currencies and "currency" in self.model_fields_set:
+            found.append(("currency", "write currencies: [..] or currency, not both"))
         for code in self.currencies:
             if len(code) != 3 or not code.isupper() or not code.isalpha():
-                raise ValueError(f"currencies: {code!r} is not a 3-letter code like USD or CNY")
+                found.append(("currencies", f"{code!r} is not a 3-letter code like USD or CNY"))
         unique(list(codes), "currencies")
         for lang, code in self.currency_by_language.items():
             if code not in codes:
-                raise ValueError(
-                    f"currency_by_language.{lang}: {code} is not one of the catalog's "
-                    f"currencies ({', '.join(codes)})"
-                )
+                listed = ", ".join(codes)
+                problem = f"{code} is not one of the catalog's currencies ({listed})"
+                found.append((f"currency_by_language.{lang}", problem))
         ids = {p.id for p in self.products}
         for i, product in enumerate(self.products):
             for key in ("requires", "included_in"):
                 for other in getattr(product, key):
                     if other not in ids or other == product.id:
-                        raise ValueError(
-                            f"products.{i}.{key}: {other!r} is not another product's id"
-                        )
+                        problem = f"{other!r} is not another product's id"
+                        found.append((f"products.{i}.{key}", problem))
             for j, plan in enumerate(product.plans):
-                _check_prices(plan, codes, f"products.{i}.plans.{j}")
+                found += _price_problems(plan, codes, f"products.{i}.plans.{j}")
+        if found:
+            raise ValidationError.from_exception_data(
+                "Catalog",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("value_error", problem),
+                        loc=tuple(key.split(".")),
+                        input=None,
+                    )
+                    for key, problem in found
+                ],
+            )
         return self
 
     @property
@@ -173,19 +185,22 @@ class Catalog(Strict):
         return "、".join(names) if lang == "zh" else ", ".join(names)
 
 
-def _check_prices(plan: Plan, codes: tuple[str, ...], where: str) -> None:
+def _price_problems(plan: Plan, codes: tuple[str, ...], where: str) -> list[tuple[str, str]]:
     if plan.price is not None:
         if len(codes) > 1:
             example = ", ".join(f"{c}: …" for c in codes)
-            raise ValueError(
-                f"{where}.price: the catalog has several currencies; write prices: {{{example}}}"
-            )
-        return
-    for code in plan.prices:
-        if code not in codes:
-            raise ValueError(
-                f"{where}.prices.{code}: not one of the catalog's currencies ({', '.join(codes)})"
-            )
-    for code in codes:
-        if code not in plan.prices:
-            raise ValueError(f"{where}.prices: no {code} price (every plan needs each currency)")
+            problem = f"the catalog has several currencies; write prices: {{{example}}}"
+            return [(f"{where}.price", problem)]
+        return []
+    listed = ", ".join(codes)
+    found = [
+        (f"{where}.prices.{code}", f"not one of the catalog's currencies ({listed})")
+        for code in plan.prices
+        if code not in codes
+    ]
+    found += [
+        (f"{where}.prices", f"no {code} price (every plan needs each currency)")
+        for code in codes
+        if code not in plan.prices
+    ]
+    return found

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from dialogs.core.catalog import Catalog
-from dialogs.core.config import ConfigError, validate
+from dialogs.core.config import ConfigError, problems_of, validate
 from dialogs.core.content import Content, Faq, faq_key, load_content
 from dialogs.core.payloads import LIMIT
 from dialogs.flows.qa import facts, prices
@@ -105,6 +106,7 @@ def test_several_currencies_need_every_price_and_a_known_default() -> None:
     )
     assert error(product(plans=[plan(prices={"EUR": 5})]), currency="USD") == (
         f"{SOURCE}: products.0.plans.0.prices.EUR: not one of the catalog's currencies (USD)"
+        " (and 1 more problem)"  # no USD price either
     )
     assert error(product(), currencies=["CNY"], currency_by_language={"en": "USD"}) == (
         f"{SOURCE}: currency_by_language.en: USD is not one of the catalog's currencies (CNY)"
@@ -119,6 +121,29 @@ def test_several_currencies_need_every_price_and_a_known_default() -> None:
         f"{SOURCE}: products.0.plans.0.price: required key is missing "
         "(price: 80, or prices: {USD: 80})"
     )
+
+
+def test_check_lists_every_catalog_wide_problem_at_once() -> None:
+    with pytest.raises(ValidationError) as info:
+        Catalog.model_validate(
+            {
+                "currencies": ["CNY", "USD"],
+                "currency_by_language": {"en": "EUR"},
+                "products": [
+                    product(plans=[plan(prices={"CNY": 1})], requires=["nope"]),
+                    product(id="other", plans=[plan(price=2)]),
+                ],
+            }
+        )
+    assert [(p.key, p.problem) for p in problems_of(info.value)] == [
+        ("currency_by_language.en", "EUR is not one of the catalog's currencies (CNY, USD)"),
+        ("products.0.requires", "'nope' is not another product's id"),
+        ("products.0.plans.0.prices", "no USD price (every plan needs each currency)"),
+        (
+            "products.1.plans.0.price",
+            "the catalog has several currencies; write prices: {CNY: …, USD: …}",
+        ),
+    ]
 
 
 def test_units_billing_and_minimum_quantity() -> None:
