@@ -42,7 +42,7 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         require_business_name(settings)
-        content = load_content(settings.config_dir)
+        content = load_content(settings.config_dir, settings.business.name)
         db = Database(
             settings.database_url,
             echo=settings.database.echo,

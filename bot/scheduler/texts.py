@@ -148,4 +148,9 @@ def text(content: Any, key: str, lang: str, **values: Any) -> str:
         or texts.get("en", {}).get(key)
         or DEFAULTS["en"][key]
     )
+    if content is not None:  # like Content.text: every text may name the business
+        values = {"business": getattr(content, "business", ""), **values}
+        catalog = getattr(content, "catalog", None)
+        if catalog is not None and "products" not in values:
+            values["products"] = catalog.names(lang)
     return template.format(**values) if values else template

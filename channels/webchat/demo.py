@@ -22,6 +22,12 @@ STRINGS = {
         "once": "",
         "month": " / month",
         "year": " / year",
+        "hour": " / hour",
+        "user": " / user",
+        "seat": " / seat",
+        "unit": " / unit",
+        "monthly": " / month",
+        "yearly": " / year",
         "in_stock": "In stock",
         "preorder": "Pre-order",
         "out_of_stock": "Out of stock",
@@ -35,6 +41,12 @@ STRINGS = {
         "once": "",
         "month": " / 月",
         "year": " / 年",
+        "hour": " / 小时",
+        "user": " / 用户",
+        "seat": " / 席位",
+        "unit": " / 件",
+        "monthly": " / 月",
+        "yearly": " / 年",
         "in_stock": "现货",
         "preorder": "预售",
         "out_of_stock": "缺货",
@@ -49,13 +61,16 @@ def _template() -> Template:
 
 
 def _price(plan: Plan, currency: str, lang: str) -> str:
-    amount = f"{plan.price:,.0f}" if plan.price == int(plan.price) else f"{plan.price:,.2f}"
+    value = plan.amount(currency)
+    amount = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{amount}{STRINGS[lang][plan.period]}"
+    billing = STRINGS[lang][plan.billing] if plan.billing else ""
+    return f"{symbol}{amount}{STRINGS[lang][plan.unit]}{billing}"
 
 
 def _product(product: Product, currency: str, lang: str) -> str:
     s = STRINGS[lang]
+    stock = product.availability or "in_stock"  # software: nothing to run out of
     features = "".join(f"<li>{escape(f)}</li>" for f in product.features.get(lang))
     plans = "".join(
         f"<li><span>{escape(plan.name.get(lang))}</span> "
@@ -66,8 +81,7 @@ def _product(product: Product, currency: str, lang: str) -> str:
         f'<article class="product" id="{escape(product.id)}">'
         f'<p class="category">{escape(product.category.get(lang))}</p>'
         f"<h2>{escape(product.name.get(lang))}</h2>"
-        f'<p class="availability {escape(product.availability)}">'
-        f"{escape(s[product.availability])}</p>"
+        f'<p class="availability {escape(stock)}">{escape(s[stock])}</p>'
         f"<p>{escape(product.summary.get(lang))}</p>"
         f'<ul class="features">{features}</ul>'
         f'<ul class="plans">{plans}</ul>'
@@ -80,7 +94,8 @@ def render_demo(content: Content, business: str, lang: str) -> str:
     lang = "zh" if lang == "zh" else "en"
     s = STRINGS[lang]
     catalog = content.catalog
-    products = "\n".join(_product(p, catalog.currency, lang) for p in catalog.products)
+    code = catalog.currency_for(lang)
+    products = "\n".join(_product(p, code, lang) for p in catalog.products)
     return _template().substitute(
         lang=lang,
         business=escape(business),

@@ -6,6 +6,7 @@ hunting. Every failure here reads ``<file>: <dotted.key>: <what is wrong>``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,6 +81,9 @@ _FIXES = {
 }
 
 
+_INNER_KEY = re.compile(r"^([a-z_][a-zA-Z0-9_.-]*): ")
+
+
 def problems_of(exc: ValidationError) -> list[Problem]:
     """Every error pydantic found, not only the first: a person fixes them in one pass."""
     errors = exc.errors()
@@ -92,6 +96,12 @@ def problems_of(exc: ValidationError) -> list[Problem]:
             continue  # "no products" only because the one product is broken: not news
         key = ".".join(str(p) for p in loc)
         msg = err["msg"].removeprefix("Value error, ")
+        # A check across keys names the key it is about first ("plans.0.per: ..."): report it
+        # there, like every other error, rather than at the model that ran the check.
+        inner = _INNER_KEY.match(msg)
+        if inner:
+            key = ".".join(k for k in (key, inner[1]) if k)
+            msg = msg[inner.end() :]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "missing":
@@ -104,11 +114,12 @@ def problems_of(exc: ValidationError) -> list[Problem]:
 
 
 def first_error(source: str, exc: ValidationError) -> ConfigError:
-    first = problems_of(exc)[0]
+    found = problems_of(exc)
+    first = found[0]
     msg = first.problem
     if msg == "unknown key":
         msg += " (check the spelling; see the configuration reference in README.md)"
-    count = exc.error_count()
+    count = len(found)  # not exc.error_count(): "no products" after a broken one is no news
     if count > 1:
         msg += f" (and {count - 1} more problem{'s' if count > 2 else ''})"
     return ConfigError(source, first.key, msg)

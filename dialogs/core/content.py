@@ -7,76 +7,53 @@ Loaded once at start into frozen models; every problem is reported as
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dialogs.core.behaviours import Behaviours, load_behaviours
+from dialogs.core.catalog import Catalog, Fact, Plan, Product
 from dialogs.core.config import ConfigError, load_model, read_yaml
+from dialogs.core.schema import LANGS, Lang, Localized, LocalizedList, Strict, unique
 from dialogs.core.settings import check_timezone
-from dialogs.core.wording import text_problems
+from dialogs.core.wording import default_text, text_problems
 
-Lang = Literal["en", "zh"]
-LANGS: tuple[Lang, ...] = ("en", "zh")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Localized(_Model):
-    en: str
-    zh: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-
-class LocalizedList(_Model):
-    en: tuple[str, ...] = ()
-    zh: tuple[str, ...] = ()
-
-    def get(self, lang: str) -> tuple[str, ...]:
-        return self.zh if lang == "zh" else self.en
+# Re-exported: content is where flows look for the catalog's and the FAQ's types.
+__all__ = [
+    "LANGS",
+    "Catalog",
+    "Content",
+    "Fact",
+    "FaqEntry",
+    "Lang",
+    "Localized",
+    "LocalizedList",
+    "Plan",
+    "Product",
+    "faq_key",
+    "load_content",
+]
+_Model = Strict
+_unique = unique
+# A button must fit Telegram's 64 bytes of callback data ("qa:faq:" + key): an id longer
+# than this is sent as "~" + a digest, found again among the FAQ's ids.
+FAQ_KEY_LIMIT = 40
 
 
-class Plan(_Model):
-    name: Localized
-    price: float = Field(ge=0)
-    period: Literal["once", "month", "year"] = "once"
-
-
-class Product(_Model):
-    id: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=20)  # fits in button payloads
-    name: Localized
-    aliases: LocalizedList = LocalizedList()
-    category: Localized
-    summary: Localized
-    features: LocalizedList
-    plans: tuple[Plan, ...] = Field(min_length=1)
-    availability: Literal["in_stock", "preorder", "out_of_stock"]
-    lead_time_days: int = Field(ge=0)
-    good_for: Localized
-
-
-class Catalog(_Model):
-    currency: str = "USD"
-    products: tuple[Product, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Catalog:
-        _unique([p.id for p in self.products], "products")
-        return self
-
-    def product(self, product_id: str) -> Product | None:
-        return next((p for p in self.products if p.id == product_id), None)
+def faq_key(entry_id: str) -> str:
+    """The short, stable stand-in for an FAQ entry's id in button payloads."""
+    if len(entry_id) <= FAQ_KEY_LIMIT:
+        return entry_id
+    return "~" + hashlib.sha256(entry_id.encode("utf-8")).hexdigest()[:12]
 
 
 class FaqEntry(_Model):
-    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=48)  # fits in button payloads
+    # Any length: buttons carry ``faq_key(id)``, which is short.
+    id: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=200)
     topic: str
     question: Localized
     alternatives: LocalizedList = LocalizedList()
@@ -90,7 +67,12 @@ class Faq(_Model):
     @model_validator(mode="after")
     def _unique_ids(self) -> Faq:
         _unique([e.id for e in self.entries], "entries")
+        _unique([faq_key(e.id) for e in self.entries], "entries (digest of a long id)")
         return self
+
+    def entry(self, key: str) -> FaqEntry | None:
+        """The entry whose id or ``faq_key`` is ``key`` (a button's payload)."""
+        return next((e for e in self.entries if key in (e.id, faq_key(e.id))), None)
 
 
 class Choice(_Model):
@@ -199,14 +181,6 @@ class Reps(_Model):
     reps: tuple[RepConfig, ...] = ()
 
 
-def _unique(values: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"{what}: duplicate id {value!r}")
-        seen.add(value)
-
-
 @dataclass(frozen=True)
 class Content:
     catalog: Catalog
@@ -218,10 +192,18 @@ class Content:
     reps: Reps
     # intents.yaml: the business's intent names -> behaviours (none: the built-in routes).
     behaviours: Behaviours = Behaviours()
+    business: str = ""  # settings' business.name, for {business} in every text
 
     def text(self, key: str, lang: str, **values: object) -> str:
-        template = self.texts.get(lang, {}).get(key) or self.texts["en"][key]
-        return template.format(**values) if values else template
+        template = (
+            self.texts.get(lang, {}).get(key)
+            or self.texts.get("en", {}).get(key)
+            or default_text(key, lang)
+        )
+        # Every text may name the business and what it sells: a new business renames itself
+        # in settings.yaml and its catalog, never in each text.
+        shared = {"business": self.business, "products": self.catalog.names(lang)}
+        return template.format(**(shared | values))
 
 
 def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
@@ -248,8 +230,15 @@ def load_texts(config_dir: Path) -> dict[str, dict[str, str]]:
     return texts
 
 
-def load_content(config_dir: Path | str) -> Content:
+def load_content(config_dir: Path | str, business: str | None = None) -> Content:
+    """``business`` is the name ``{business}`` says; by default settings.yaml's (the shell
+    passes its own, which may come from an environment override)."""
     config_dir = Path(config_dir)
+    if business is None:
+        settings = config_dir / "settings.yaml"
+        section = read_yaml(settings).get("business") if settings.is_file() else None
+        name = section.get("name") if isinstance(section, dict) else None
+        business = name if isinstance(name, str) else ""
     booking_path = config_dir / "booking.yaml"
     faq = load_model(Faq, config_dir / "catalog" / "faq.yaml")
     return Content(
@@ -263,4 +252,5 @@ def load_content(config_dir: Path | str) -> Content:
         behaviours=load_behaviours(
             config_dir, {e.id for e in faq.entries}, {e.topic for e in faq.entries}
         ),
+        business=business,
     )

@@ -14,6 +14,9 @@ import string
 from collections.abc import Mapping
 
 _NONE: frozenset[str] = frozenset()
+# Filled in for every text (``Content.text``): the business's name from settings.yaml and
+# the catalog's product names in the customer's language, so no text repeats them by hand.
+SHARED: frozenset[str] = frozenset({"business", "products"})
 _PRODUCT = frozenset({"product"})
 _REP_WHEN = frozenset({"rep", "when"})
 
@@ -59,7 +62,9 @@ REQUIRED: Mapping[str, frozenset[str]] = {
     "product_overview": frozenset({"product", "summary", "good_for", "plans"}),
     "compare_which": _PRODUCT,
     "compare_block": frozenset({"product", "summary", "good_for", "plans", "features"}),
-    "plan_line": frozenset({"plan", "price", "currency", "period"}),
+    # {money} is the price with its currency (money_<code>); {period} says what it buys
+    # ("per user per month", with the minimum quantity).
+    "plan_line": frozenset({"plan", "price", "currency", "period", "money"}),
     "period_once": _NONE,
     "period_month": _NONE,
     "period_year": _NONE,
@@ -120,7 +125,75 @@ REQUIRED: Mapping[str, frozenset[str]] = {
     "stop_done": _NONE,
 }
 # Read only when present; the placeholders they may use.
-OPTIONAL_PREFIXES: Mapping[str, frozenset[str]] = {"lead_field_": _NONE, "currency_": _NONE}
+OPTIONAL_PREFIXES: Mapping[str, frozenset[str]] = {
+    "lead_field_": _NONE,
+    "currency_": _NONE,
+    "money_": frozenset({"amount", "currency"}),
+}
+# Catalog wording added after businesses had written their texts: a business may override
+# each one under the same key, and one that never sells per user never needs to.
+_AMOUNT = frozenset({"amount", "currency"})
+_QUANTITY = frozenset({"quantity"})
+OPTIONAL: Mapping[str, frozenset[str]] = {
+    "per_hour": _NONE,
+    "per_user": _NONE,
+    "per_seat": _NONE,
+    "per_unit": _NONE,
+    "minimum_hour": _QUANTITY,
+    "minimum_user": _QUANTITY,
+    "minimum_seat": _QUANTITY,
+    "minimum_unit": _QUANTITY,
+    "money": _AMOUNT,
+    "product_requires": frozenset({"names"}),
+    "product_included_in": frozenset({"names"}),
+    "product_fact": frozenset({"product", "fact"}),
+    "availability_always": _NONE,
+}
+DEFAULTS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "per_hour": "per hour",
+        "per_user": "per user",
+        "per_seat": "per seat",
+        "per_unit": "per unit",
+        "minimum_hour": "(minimum {quantity} hours)",
+        "minimum_user": "(minimum {quantity} users)",
+        "minimum_seat": "(minimum {quantity} seats)",
+        "minimum_unit": "(minimum {quantity} units)",
+        "money": "{amount} {currency}",
+        "money_usd": "${amount}",
+        "money_cny": "¥{amount}",
+        "money_eur": "€{amount}",
+        "money_gbp": "£{amount}",
+        "product_requires": "An add-on to {names}.",
+        "product_included_in": "Included with {names}.",
+        "product_fact": "{product}: {fact}",
+        "availability_always": "Available right away, nothing to ship.",
+    },
+    "zh": {
+        "per_hour": "/小时",
+        "per_user": "/用户",
+        "per_seat": "/席位",
+        "per_unit": "/件",
+        "minimum_hour": "（最少 {quantity} 小时）",
+        "minimum_user": "（最少 {quantity} 个用户）",
+        "minimum_seat": "（最少 {quantity} 个席位）",
+        "minimum_unit": "（最少 {quantity} 件）",
+        "money": "{amount} {currency}",
+        "money_usd": "${amount}",
+        "money_cny": "¥{amount}",
+        "money_eur": "€{amount}",
+        "money_gbp": "£{amount}",
+        "product_requires": "需与{names}一起购买。",
+        "product_included_in": "{names}已包含此项。",
+        "product_fact": "{product}：{fact}",
+        "availability_always": "随时可用，无需发货。",
+    },
+}
+
+
+def default_text(key: str, lang: str) -> str:
+    """The built-in wording of an optional key (``KeyError`` for a key nobody defined)."""
+    return DEFAULTS.get(lang, {}).get(key) or DEFAULTS["en"][key]
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -138,7 +211,7 @@ def text_problems(
     """``(key, problem)`` for every required key missing from one language's texts and
     every placeholder the bot would not fill in. ``known`` adds keys the caller knows
     (e.g. the scheduler's) with their placeholders; other unknown keys are left alone."""
-    allowed = {**(known or {}), **REQUIRED}
+    allowed = {**(known or {}), **OPTIONAL, **REQUIRED}
     problems = [
         (key, "missing: the bot needs this text")
         for key in REQUIRED
@@ -157,6 +230,7 @@ def text_problems(
             continue
         if fits is None:
             continue
+        fits = fits | SHARED
         for name in sorted(used - fits):
             offer = ", ".join(f"{{{n}}}" for n in sorted(fits)) or "none"
             problems.append((key, f"unknown placeholder {{{name}}} (this text can use: {offer})"))

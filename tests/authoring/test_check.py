@@ -69,7 +69,8 @@ def test_missing_and_broken_texts_are_errors(config: Path) -> None:
     }
     problems = {e.key: e.problem for e in errors if e.file.endswith("en.yaml")}
     assert (
-        problems["greeting_returning"] == "unknown placeholder {nmae} (this text can use: {name})"
+        problems["greeting_returning"]
+        == "unknown placeholder {nmae} (this text can use: {business}, {name}, {products})"
     )
     with pytest.raises(ConfigError, match=r"en\.yaml: greeting_returning: unknown placeholder"):
         Runtime.create(load_settings(config, {}))  # serve stops at the first of them

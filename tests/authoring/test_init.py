@@ -81,8 +81,9 @@ def test_init_writes_a_configuration_that_checks_clean_and_loads(tmp_path: Path)
     )
     assert business.default_phone_region == "DE" and settings.data_dir == Path(".salesbot-acme-ltd")
     content = load_content(target)
-    assert content.catalog.currency == "EUR"
-    assert "USD" in files["catalog/products.yaml"]  # the second currency is mentioned, not used
+    assert content.catalog.codes == ("EUR", "USD")  # every plan priced in both (#16)
+    assert content.catalog.currency_for("zh") == "EUR"
+    assert all(set(p.prices) == {"EUR", "USD"} for p in content.catalog.products[0].plans)
     assert "Acme Ltd" in content.text("greeting", "en") and "Acme Ltd" in content.text(
         "greeting", "zh"
     )
@@ -108,7 +109,7 @@ def test_texts_cover_the_engine_and_nlu_covers_every_routed_intent(tmp_path: Pat
 
 @pytest.mark.parametrize(
     ("kind", "product", "period"),
-    [("goods", "widget", "once"), ("software", "app", "month"), ("service", "package", "once")],
+    [("goods", "widget", "once"), ("software", "app", "user"), ("service", "package", "once")],
 )
 def test_kind_picks_the_worked_example(
     tmp_path: Path, kind: str, product: str, period: str
@@ -116,7 +117,8 @@ def test_kind_picks_the_worked_example(
     target = new_config(tmp_path / kind, kind=kind)
     content = load_content(target)
     [example] = content.catalog.products
-    assert example.id == product and example.plans[0].period == period
+    assert example.id == product and example.plans[0].unit == period
+    assert example.kind == kind
     interest = next(f for f in content.lead_form.fields if f.name == "product_interest")
     assert product in [c.value for c in interest.choices]
     assert run_check(target, {}, nlu=False).findings == []

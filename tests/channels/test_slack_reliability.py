@@ -101,7 +101,7 @@ async def test_two_reps_claiming_at_once_make_one_owner(slack_rig: SlackRig) -> 
     assert told[0].params["text"] == f"Already claimed by <@{owner.slack_user_id}>."
     assert slack_rig.server.ephemerals(owner.slack_user_id) == []
     joined = [r.text for r in web_chat(slack_rig).replies if "joined" in r.text]
-    assert joined == [f"{owner.name} from Auralis has joined the chat."]
+    assert joined == [f"{owner.name} from Auralis Meeting Systems has joined the chat."]
 
 
 async def test_a_slow_dependency_does_not_delay_the_ack(

@@ -21,7 +21,7 @@ stories:
     now: 2025-03-12T10:30:00-04:00
     steps:
       - user: hi
-      - bot: {contains: "Auralis assistant", buttons: [Get a quote]}
+      - bot: {contains: "Auralis Meeting Systems assistant", buttons: [Get a quote]}
   - name: wrong greeting
     now: 2025-03-12T10:30:00-04:00
     steps:
@@ -54,7 +54,7 @@ def test_a_failing_story_shows_the_turn_and_exits_1(tmp_path: Path, env: dict[st
     assert lines[1].startswith("FAIL    stories.yaml: wrong greeting")
     assert lines[2] == '        step 2: bot: expected a reply containing "Welcome to Kettle & Co"'
     assert lines[3] == "        got:"
-    assert lines[4].startswith("          bot: \"Hi! I'm the Auralis assistant.")
+    assert lines[4].startswith("          bot: \"Hi! I'm the Auralis Meeting Systems assistant.")
     assert lines[5] == "               buttons: [Get a quote] [Book a call] [Talk to sales]"
     assert lines[6] == "          active flow: none; conversation: bot"
     assert lines[-1].startswith("1 passed, 1 failed in ")

@@ -14,7 +14,7 @@ stories:
     now: 2025-03-12T10:30:00-04:00
     steps:
       - user: hi
-      - bot: {contains: "Auralis assistant", buttons: [Get a quote], intent: greet, flow: none}
+      - bot: {contains: "Systems assistant", buttons: [Get a quote], intent: greet, flow: none}
       - click: Get a quote
       - bot: {contains: "%s", flow: lead}
 """
@@ -91,7 +91,7 @@ stories:
     steps: [{user: hi}, {bot: "Your order is on its way"}]
   - name: fixed
     pending: greetings come later
-    steps: [{user: hi}, {bot: "Auralis assistant"}]
+    steps: [{user: hi}, {bot: "Auralis Meeting Systems assistant"}]
 """
     )
     result = await run_story(troupe, still, 1)

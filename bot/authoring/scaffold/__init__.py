@@ -8,6 +8,7 @@ demo content: the result names only the new business, and ``salesbot check`` pas
 
 from __future__ import annotations
 
+import re
 from email.utils import formataddr
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -68,7 +69,9 @@ def scaffold(directory: Path, business: Business, *, force: bool = False) -> lis
 def render_files(business: Business, directory: Path) -> dict[str, str]:
     """Output path (relative to the configuration directory) -> its text."""
     values = _values(business, directory)
-    catalog = _render(f"catalog/products/{business.kind}.yaml", values)
+    catalog = _several_currencies(
+        _render(f"catalog/products/{business.kind}.yaml", values), business.currencies
+    )
     example = yaml.safe_load(catalog)["products"][0]  # the lead form offers it as a choice
     values |= {
         "PRODUCT_ID": example["id"],
@@ -97,9 +100,12 @@ def _template(name: str) -> Traversable:
 def _values(business: Business, directory: Path) -> dict[str, str]:
     code = business.currency
     others = ", ".join(business.currencies[1:])
-    note = f"Prices are in {code}: a catalog has one currency today."
+    note = f"Prices are in {code}."
     if others:
-        note += f" You also asked for {others}; list those prices in an FAQ entry for now."
+        note = (
+            f"Prices are in {code} and {others}: the example's numbers are the same in each, "
+            "change them. Customers see the first unless currency_by_language says otherwise."
+        )
     return {
         "NAME": business.name,
         "CONFIG_DIR": str(directory),
@@ -115,6 +121,16 @@ def _values(business: Business, directory: Path) -> dict[str, str]:
         "CURRENCY_ZH": CURRENCY_ZH.get(code, code),
         "CURRENCY_NOTE": note,
     }
+
+
+def _several_currencies(catalog: str, codes: tuple[str, ...]) -> str:
+    """The rendered catalog priced in every currency asked for (codes are checked 3-letter
+    words, so editing the text cannot break the YAML; the result is validated by tests)."""
+    if len(codes) < 2:
+        return catalog
+    catalog = catalog.replace(f"\ncurrency: {codes[0]}\n", f"\ncurrencies: [{', '.join(codes)}]\n")
+    each = ", ".join(f"{code}: \\1" for code in codes)
+    return re.sub(r"\bprice: (\d+)", f"prices: {{{each}}}", catalog)
 
 
 def _sender(name: str) -> str:

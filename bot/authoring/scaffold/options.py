@@ -36,7 +36,7 @@ class OptionError(ValueError):
 class Business:
     name: str
     languages: tuple[str, ...]  # the first is the default language
-    currencies: tuple[str, ...]  # the catalog prices in the first (one currency today)
+    currencies: tuple[str, ...]  # the catalog prices in each; customers see the first by default
     timezone: str
     kind: str
 

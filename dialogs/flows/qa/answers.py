@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from dialogs.core.content import Plan, Product
+from dialogs.core.content import Product
 from dialogs.core.turn import Turn
+from dialogs.flows.qa import prices
 
 Aspect = Literal["price", "features", "availability", "compare", "overview"]
 ASPECTS: frozenset[str] = frozenset({"price", "features", "availability", "compare", "overview"})
@@ -23,29 +24,17 @@ def name(turn: Turn, product: Product) -> str:
     return product.name.get(turn.lang)
 
 
-def amount(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
 def plan_lines(turn: Turn, product: Product) -> str:
-    return "\n".join(_plan_line(turn, plan) for plan in product.plans)
-
-
-def _plan_line(turn: Turn, plan: Plan) -> str:
-    return turn.t(
-        "plan_line",
-        plan=plan.name.get(turn.lang),
-        price=amount(plan.price),
-        currency=currency(turn),
-        period=turn.t(f"period_{plan.period}"),
-    )
-
-
-def currency(turn: Turn) -> str:
-    code = turn.content.catalog.currency
-    key = f"currency_{code.lower()}"
-    # A business that changes the currency may not add a word for it: show the ISO code.
-    return turn.t(key) if key in turn.content.texts.get("en", {}) else code
+    """The plans with prices, then what the product comes with or needs, and its facts."""
+    lines = [prices.plan_lines(turn, product)]
+    names = turn.content.catalog
+    for key in ("requires", "included_in"):
+        others = [p.name.get(turn.lang) for i in getattr(product, key) if (p := names.product(i))]
+        if others:
+            joined = ("、" if turn.lang == "zh" else ", ").join(others)
+            lines.append(turn.t(f"product_{key}", names=joined))
+    lines += [f"• {fact.get(turn.lang)}" for fact in product.facts.values()]
+    return "\n".join(lines)
 
 
 def feature_lines(turn: Turn, product: Product, limit: int | None = None) -> str:
@@ -67,8 +56,11 @@ def features(turn: Turn, product: Product) -> str:
 
 
 def availability(turn: Turn, product: Product) -> str:
+    if product.availability is None:  # software, or a service that is never booked up
+        status = turn.t("availability_always")
+        return turn.t("product_availability_now", product=name(turn, product), status=status)
     status = turn.t(f"availability_{product.availability}")
-    if product.lead_time_days == 0:  # software and services: nothing to dispatch
+    if not product.lead_time_days:  # nothing to dispatch, or work starts at once
         return turn.t("product_availability_now", product=name(turn, product), status=status)
     return turn.t(
         "product_availability",

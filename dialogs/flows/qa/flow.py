@@ -4,7 +4,8 @@ Q&A is never the active flow: every question is answered in one turn. What it re
 between turns lives in ``DialogState``: ``last_product`` (so "and how much is it?" refers to
 the product of the previous answer) and the consecutive-fallback counter.
 
-Buttons: ``qa:faq:<id>`` answers an FAQ entry; ``qa:product:<id>`` gives a product overview,
+Buttons: ``qa:faq:<key>`` answers an FAQ entry (``faq_key``: the id, or a digest of a long
+one, so the payload fits Telegram's 64 bytes); ``qa:product:<id>`` gives a product overview,
 ``qa:product:<id>:<aspect>`` one aspect (price, features, availability, compare), and
 ``qa:product:<id>:compare:<other>`` compares ``<other>`` with ``<id>``.
 
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, cast
 
-from dialogs.core.content import FaqEntry, Product
+from dialogs.core.content import FaqEntry, Product, faq_key
 from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
 from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 from dialogs.flows.qa import answers as qa_answers
+from dialogs.flows.qa import facts
 from dialogs.flows.qa.answers import ASPECTS, Aspect
 from dialogs.knowledge.index import CONFIDENT, TOPIC_CONFIDENT, Hit, KnowledgeBase
 from dialogs.knowledge.text import is_follow_up, refers_back
@@ -51,6 +53,8 @@ class QaFlow:
     name: ClassVar[str] = "qa"
 
     async def start(self, turn: Turn, **options: Any) -> Outcome:
+        if self._answer_fact(turn, _named(turn)):  # "is there a setup fee for Managed IT?"
+            return Outcome.DONE
         # A business's own intent names say what they ask through options (intents.yaml:
         # ``ask_rates: {start: qa, aspect: price}``, ``ask_billing: {start: qa, topic: billing}``).
         aspect = options.get("aspect") or PRODUCT_ASPECTS.get(turn.intent or "")
@@ -79,7 +83,7 @@ class QaFlow:
         parts = (turn.payload or "").split(":")
         kb = _kb(turn)
         if len(parts) == 3 and parts[1] == "faq":
-            entry = kb.faq_entry(parts[2])
+            entry = turn.content.faq.entry(parts[2])
             if entry is not None:
                 self._answer_faq(turn, entry)
             else:  # a stale button: the entry was removed from config since it was sent
@@ -183,6 +187,22 @@ class QaFlow:
         turn.state.last_product = product.id
         _answered(turn)
 
+    def _answer_fact(self, turn: Turn, named: list[Product]) -> bool:
+        """A product's own fact, when the message asks about one (of a named product, or
+        else of the product talked about last)."""
+        last = _kb(turn).product(turn.state.last_product or "")
+        found = facts.asked(turn.text, turn.lang, named or ([last] if last else []))
+        if found is None:
+            return False
+        product, fact = found
+        text = turn.t(
+            "product_fact", product=qa_answers.name(turn, product), fact=fact.get(turn.lang)
+        )
+        turn.say(text, next_steps(turn))
+        turn.state.last_product = product.id
+        _answered(turn)
+        return True
+
     # ── FAQ answers ───────────────────────────────────────────────────────
     def _answer_hit(self, turn: Turn, hit: Hit) -> None:
         kb = _kb(turn)
@@ -236,7 +256,7 @@ class QaFlow:
             for entry in turn.content.faq.entries:
                 seen.setdefault(entry.topic, entry)
             entries = list(seen.values())[:REPHRASE_TOPICS]
-        return [Button(e.question.get(turn.lang), f"qa:faq:{e.id}") for e in entries]
+        return [Button(e.question.get(turn.lang), f"qa:faq:{faq_key(e.id)}") for e in entries]
 
 
 def _kb(turn: Turn) -> KnowledgeBase:
