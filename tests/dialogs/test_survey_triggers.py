@@ -30,6 +30,7 @@ ERASE = {
     "zh": "请删除我的数据，我的邮箱是 eve@example.org",
 }
 CONFIRM_ERASE = {"en": "permanently deletes", "zh": "永久删除"}
+QUESTION = {"en": "how much is the Cam 4K?", "zh": "Cam 4K 多少钱？"}
 
 
 def with_survey(settings: Settings, **survey: object) -> Settings:
@@ -77,6 +78,7 @@ async def test_goodbye_starts_the_survey_once(
     lang: str, make_hub, adapters, seeded_db, clock, content
 ) -> None:
     chat = chat_on(make_hub(), adapters)
+    await chat.say(QUESTION[lang])
     replies = await chat.say(BYE[lang])
     assert csat_prompt(content, lang) in text_of(replies)
     [request] = await requests(seeded_db, clock)
@@ -95,14 +97,25 @@ async def test_thanks_with_nothing_going_on_is_a_goodbye(
     lang: str, make_hub, adapters, content
 ) -> None:
     chat = chat_on(make_hub(), adapters)
+    await chat.say(QUESTION[lang])
     replies = await chat.say(THANKS[lang])
     assert csat_prompt(content, lang) in text_of(replies)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_first_message_has_had_no_help_to_rate(
+    lang: str, make_hub, adapters, seeded_db, clock, content
+) -> None:
+    chat = chat_on(make_hub(), adapters)
+    assert csat_prompt(content, lang) not in text_of(await chat.say(THANKS[lang]))
+    assert await requests(seeded_db, clock) == []
 
 
 async def test_a_trigger_that_is_not_enabled_asks_nothing(
     make_hub, adapters, seeded_db, clock, content
 ) -> None:
     chat = chat_on(make_hub(triggers=("handoff",)), adapters)
+    await chat.say(QUESTION["en"])
     replies = await chat.say(BYE["en"])
     assert csat_prompt(content, "en") not in text_of(replies)
     assert await requests(seeded_db, clock) == []
@@ -113,6 +126,7 @@ async def test_the_cap_holds_back_a_scheduled_survey_until_it_has_passed(
 ) -> None:
     hub = make_hub(min_days_between=30)
     chat = chat_on(hub, adapters)
+    await chat.say(QUESTION["en"])
     await chat.say(BYE["en"])  # surveyed now
     conversation_id = chat.receipts[0].conversation_id
     assert conversation_id is not None
@@ -129,6 +143,7 @@ async def test_the_cap_holds_back_a_scheduled_survey_until_it_has_passed(
 async def test_no_cap_when_min_days_between_is_zero(make_hub, adapters, seeded_db, clock) -> None:
     hub = make_hub(min_days_between=0)
     chat = chat_on(hub, adapters)
+    await chat.say(QUESTION["en"])
     await chat.say(BYE["en"])
     conversation_id = chat.receipts[0].conversation_id
     assert conversation_id is not None

@@ -33,8 +33,10 @@ class SmallTalkFlow:
         elif mode in _SIMPLE:
             idle = turn.state.flow is None  # read before the survey may take the conversation
             turn.say(turn.t(_SIMPLE[mode]))
-            if mode == "goodbye" or (mode == "thanks" and idle):
-                # "thanks" in the middle of a form is politeness, not the end of the chat.
+            # "thanks" in the middle of a form is politeness, not the end of the chat; and a
+            # first message has had no help to rate (nor has a misread "xxxx").
+            talked = turn.conversation.last_message_at is not None
+            if talked and (mode == "goodbye" or (mode == "thanks" and idle)):
                 ask_for_feedback(turn, "goodbye", f"goodbye:{turn.conversation.id}")
         else:
             turn.say(turn.t("help_menu"), next_steps(turn))
