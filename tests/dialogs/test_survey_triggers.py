@@ -31,6 +31,29 @@ ERASE = {
 }
 CONFIRM_ERASE = {"en": "permanently deletes", "zh": "永久删除"}
 QUESTION = {"en": "how much is the Cam 4K?", "zh": "Cam 4K 多少钱？"}
+# The demo's lead form, answered in order (as in test_flow_lead.py), up to the consent.
+LEAD = {
+    "en": [
+        "Jo Miller",
+        "jo@acme-rooms.com",
+        "+1 617 555 0100",
+        "Acme Rooms Ltd",
+        "25 rooms",
+        "lead:choice:bar",
+        "within a month",
+        "$30k",
+    ],
+    "zh": [
+        "王伟",
+        "wang.wei@example.cn",
+        "13800138000",
+        "深圳市顺丰速运有限公司",
+        "二十五间",
+        "lead:choice:bar",
+        "一个月内",
+        "3万美元",
+    ],
+}
 
 
 def with_survey(settings: Settings, **survey: object) -> Settings:
@@ -176,3 +199,41 @@ async def test_welcome_back_only_with_an_earlier_conversation(
         await uow.conversations.set_status(conversation, ConversationStatus.CLOSED)
     again = await chat.click("help:start")
     assert content.text("greeting_returning", "en", name="Dana") in text_of(again)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_stored_lead_form_is_followed_by_the_survey_when_enabled(
+    lang: str, make_hub, adapters, seeded_db, clock, content
+) -> None:
+    chat = chat_on(make_hub(triggers=("lead",)), adapters)
+    await chat.say({"en": "I want a quote", "zh": "我想要报价"}[lang])
+    for value in LEAD[lang]:
+        await (chat.click(value) if value.startswith("lead:") else chat.say(value))
+    replies = await chat.say({"en": "yes", "zh": "同意"}[lang])  # consent: the lead is stored
+    assert text_of(replies).endswith(csat_prompt(content, lang))
+    [request] = await requests(seeded_db, clock)
+    assert request.trigger == "lead" and request.trigger_ref.startswith("lead:")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_new_booking_is_followed_by_the_survey_when_enabled(
+    lang: str, make_hub, adapters, seeded_db, clock, content
+) -> None:
+    chat = chat_on(make_hub(triggers=("booking",)), adapters)
+    await chat.say({"en": "I'd like to book a call", "zh": "我想预约通话"}[lang])
+    await chat.say({"en": "London", "zh": "上海"}[lang])
+    replies = await chat.click(chat.payloads()[0])
+    assert text_of(replies).endswith(csat_prompt(content, lang))
+    [request] = await requests(seeded_db, clock)
+    assert request.trigger == "booking" and request.trigger_ref.startswith("booking:")
+
+
+async def test_lead_and_booking_ask_nothing_by_default(
+    make_hub, adapters, seeded_db, clock, content
+) -> None:
+    chat = chat_on(make_hub(), adapters)
+    await chat.say("I'd like to book a call")
+    await chat.say("London")
+    replies = await chat.click(chat.payloads()[0])
+    assert csat_prompt(content, "en") not in text_of(replies)
+    assert await requests(seeded_db, clock) == []

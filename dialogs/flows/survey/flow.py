@@ -1,9 +1,12 @@
 """The satisfaction survey: CSAT (1-5), NPS (0-10) and an optional comment.
 
 Started by an event (``hub.trigger(conversation_id, "survey", trigger=..., trigger_ref=...)``,
-or ``request_id=`` for a request the scheduler created), never by an intent. One request per
-trigger and one response per question are guaranteed by the store's unique constraints, so a
-repeated trigger or a double click cannot count twice.
+or ``request_id=`` for a request the scheduler created), or by another flow that finished
+something (``dialogs.core.feedback.ask_for_feedback``: a lead form, a booking, a goodbye),
+never by an intent. One request per trigger and one response per question are guaranteed by
+the store's unique constraints, so a repeated trigger or a double click cannot count twice.
+A trigger switched off in ``survey.triggers`` makes no request, nor does any trigger for a
+contact sent a survey within ``survey.min_days_between`` days.
 
 Decisions: a repeated trigger for an answered request says ``survey_already_answered``; for
 one in progress it sends nothing (the question is already on screen). The survey does not
