@@ -34,6 +34,7 @@ from bot.stories.model import (
 )
 from bot.stories.recorder import Sent
 from bot.stories.stage import Stage, Troupe, assemble, stage
+from channels.telegram.translate import Command, command_payload
 from crm_store.clock import SystemClock
 from dialogs.core.content import Content
 from dialogs.core.types import Button, ChannelAddress, InboundMessage
@@ -137,6 +138,14 @@ class Performance:
 
     async def _send(self, text: str, payload: str | None) -> None:
         self._messages += 1
+        campaign = None
+        if self.story.channel == "telegram" and payload is None and text.startswith("/"):
+            # "/start", "/human": what Telegram's translation makes of a command (a payload
+            # and no text), so a story can check a first /start like a real one.
+            name, _, args = text[1:].partition(" ")
+            known, campaign = command_payload(Command(name.lower(), None, args.strip()))
+            if known is not None:
+                text, payload = "", known
         inbound = InboundMessage(
             address=self.address,
             user_id=self.user_id,
@@ -145,6 +154,7 @@ class Performance:
             message_id=f"{self.address.chat_id}-{self._messages}",
             display_name=self.story.user_name,
             language_hint=self.story.language,
+            campaign=campaign,
         )
         receipt = await self._recording(self.world.hub.receive(inbound))
         if receipt.conversation_id is not None:

@@ -43,10 +43,22 @@ class HandoffSettings(_Frozen):
     escalate_after_minutes: int = Field(default=30, ge=1)
 
 
+# What may start a survey: a resolved handoff, a follow-up call marked done (both scheduled),
+# and in chat a stored lead form, a new booking, or the customer saying goodbye (or thanks
+# with nothing else going on).
+SurveyTrigger = Literal["handoff", "followup", "lead", "booking", "goodbye"]
+
+
 class SurveySettings(_Frozen):
     delay_after_handoff_minutes: int = Field(default=30, ge=0)
     reminder_after_hours: int = Field(default=24, ge=1)
     expire_after_hours: int = Field(default=72, ge=1)
+    # Defaults ask after a person helped and when the customer leaves; not after a form or a
+    # booking, whose own confirmation (and the offered next step) should stay the last word.
+    triggers: tuple[SurveyTrigger, ...] = ("handoff", "followup", "goodbye")
+    # Never ask one contact twice within this many days (0: no cap), counted from the last
+    # survey request that was sent to them, whatever started it.
+    min_days_between: int = Field(default=30, ge=0)
 
 
 class EngineSettings(Protocol):

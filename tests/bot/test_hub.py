@@ -57,7 +57,10 @@ async def test_two_concurrent_messages_are_answered_in_order(
     first, second = chat.message("hello"), chat.message("thank you")
     await asyncio.gather(chat.hub.receive(first), chat.hub.receive(second))
     rows = await transcript(db, clock, chat)
-    assert [r[0] for r in rows] == ["customer", "bot", "customer", "bot"]
+    # "thank you" with nothing going on also brings the survey (survey.triggers: goodbye),
+    # so the second answer may be two messages: what matters is that none comes early.
+    roles = [r[0] for r in rows]
+    assert roles[:4] == ["customer", "bot", "customer", "bot"] and set(roles[4:]) <= {"bot"}
     assert rows[0][1] == "hello" and rows[2][1] == "thank you"
 
 
@@ -70,7 +73,9 @@ async def test_failed_delivery_stays_in_outbox_and_is_retried_in_order(
 ) -> None:
     adapters["webchat"].fail_next(1)
     assert await chat.say("hello") == []
-    assert await chat.say("thanks") == []  # held back behind the failed one: order matters
+    # Held back behind the failed one: order matters ("hello" again: a one-message answer,
+    # where "thanks" would now also bring the survey).
+    assert await chat.say("hello") == []
     clock.advance(seconds=5)
     assert await hub.outbox.deliver_due() == 2
     texts = [r.text for r in chat.replies]

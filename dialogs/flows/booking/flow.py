@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from crm_store.errors import FollowUpOverlap
 from crm_store.models import FollowUp
+from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.turn import Turn
 from dialogs.flows.booking import actions as act
@@ -292,6 +293,8 @@ class BookingFlow:
         else:
             text = turn.t("booking_confirmed", rep=calendars.names.get(rep_id, ""), when=when)
         turn.say(text, view.change_buttons(turn))
+        if moving is None:  # a new call, not a moved one: rated once, when it is booked
+            ask_for_feedback(turn, "booking", f"booking:{call.id}")
         return Outcome.DONE
 
     async def _cancel(self, turn: Turn, call_id: int | None) -> Outcome:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from dialogs.core.content import FormField
+from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.turn import Turn
 from dialogs.flows.lead.questions import CONSENT, advance, ask, consent_text, field_named, prefilled
@@ -241,6 +242,7 @@ class LeadFlow:
             turn.say(turn.t("lead_qualified"), (turn.button("button_book_call", "book:start"),))
         else:
             turn.say(turn.t("lead_thanks", name=stored.contact.name or ""))
+        ask_for_feedback(turn, "lead", f"lead:{stored.lead.id}")
         return Outcome.DONE
 
     # ── helpers ───────────────────────────────────────────────────────────

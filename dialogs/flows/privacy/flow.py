@@ -14,6 +14,7 @@ it afterwards, together with salesbot's Slack messages about the person.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from sqlalchemy import select, update
@@ -33,10 +34,26 @@ _STAFF_TASKS = ("followup.check", "handoff.reannounce", "handoff.escalate")
 _STOPPED_EMAIL_KINDS = ("reminder", "survey", "marketing")
 
 
+# Where a message carrying contact details must name the deletion outright to count as one.
+_DETAILS = frozenset({"email", "phone"})
+# Words of an erasure request. Deliberately not "stop" or "no": those are answers or opt-outs.
+_ERASE_WORDS = re.compile(
+    r"\b(delet\w*|eras\w*|remov\w*|forget\w*|forgot\w*|wip\w*|purg\w*|gdpr|withdraw\w*)\b"
+    r"|删除|删掉|删了|清除|清空|忘记|忘掉|注销|抹去|销毁|移除|撤回",
+    re.IGNORECASE,
+)
+FALLBACK = "qa"  # the manager's fallback: a message nobody claims goes to Q&A
+
+
 class PrivacyFlow:
     name: ClassVar[str] = "privacy"
 
     async def start(self, turn: Turn, **options: Any) -> Outcome:
+        if options.get("mode") == "forget_me" and not _asks_to_forget(turn):
+            # "my email is eve@example.org": the classifier hears "my email" as "delete my
+            # email", but someone giving their details wants something else entirely.
+            turn.switch_to(FALLBACK)
+            return Outcome.DONE
         if options.get("mode") == "forget_me":
             turn.state.enter(self.name, "confirm_forget")
             turn.say(
@@ -129,3 +146,14 @@ class PrivacyFlow:
             target_id=contact.id,
             detail={"purposes": sorted(purposes), "channel": turn.conversation.channel},
         )
+
+
+def _asks_to_forget(turn: Turn) -> bool:
+    """A typed forget-me is taken only when it is not just the customer giving their e-mail or
+    phone: with such details in it, the message must also say "delete", "删除"... itself.
+    Buttons (``privacy:forget``) and messages without details are taken as they are."""
+    if turn.payload or not turn.text:
+        return True
+    if not any(entity.label in _DETAILS for entity in turn.nlu.entities):
+        return True
+    return _ERASE_WORDS.search(turn.text) is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.menu import next_steps
 from dialogs.core.turn import Turn
@@ -32,7 +33,7 @@ class SmallTalkFlow:
         if mode in CHAT:
             turn.state.fallbacks = 0
         if mode in ("greet", "start"):
-            if turn.contact.name:
+            if turn.contact.name and await _returning(turn):
                 turn.say(turn.t("greeting_returning", name=turn.contact.name), next_steps(turn))
             else:
                 turn.say(turn.t("greeting"), next_steps(turn))
@@ -47,7 +48,13 @@ class SmallTalkFlow:
                 (Button("English", "lang:en"), Button("中文", "lang:zh")),
             )
         elif mode in _SIMPLE:
+            idle = turn.state.flow is None  # read before the survey may take the conversation
             turn.say(turn.t(_SIMPLE[mode]))
+            # "thanks" in the middle of a form is politeness, not the end of the chat; and a
+            # first message has had no help to rate (nor has a misread "xxxx").
+            talked = turn.conversation.last_message_at is not None
+            if talked and (mode == "goodbye" or (mode == "thanks" and idle)):
+                ask_for_feedback(turn, "goodbye", f"goodbye:{turn.conversation.id}")
         else:
             turn.say(turn.t("help_menu"), next_steps(turn))
         return Outcome.DONE
@@ -57,3 +64,10 @@ class SmallTalkFlow:
 
     async def reprompt(self, turn: Turn) -> None:
         return None
+
+
+async def _returning(turn: Turn) -> bool:
+    """Someone who talked to us before, in an earlier conversation. A name alone says
+    nothing: Telegram and the lead form fill it in on a first visit."""
+    earlier = await turn.uow.conversations.for_contact(turn.contact.id)
+    return any(c.id != turn.conversation.id for c in earlier)

@@ -1,9 +1,12 @@
 """The satisfaction survey: CSAT (1-5), NPS (0-10) and an optional comment.
 
 Started by an event (``hub.trigger(conversation_id, "survey", trigger=..., trigger_ref=...)``,
-or ``request_id=`` for a request the scheduler created), never by an intent. One request per
-trigger and one response per question are guaranteed by the store's unique constraints, so a
-repeated trigger or a double click cannot count twice.
+or ``request_id=`` for a request the scheduler created), or by another flow that finished
+something (``dialogs.core.feedback.ask_for_feedback``: a lead form, a booking, a goodbye),
+never by an intent. One request per trigger and one response per question are guaranteed by
+the store's unique constraints, so a repeated trigger or a double click cannot count twice.
+A trigger switched off in ``survey.triggers`` makes no request, nor does any trigger for a
+contact sent a survey within ``survey.min_days_between`` days.
 
 Decisions: a repeated trigger for an answered request says ``survey_already_answered``; for
 one in progress it sends nothing (the question is already on screen). The survey does not
@@ -19,12 +22,15 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
+
+from sqlalchemy import select
 
 from crm_store.errors import AlreadyAnswered, NotFound
 from crm_store.models import ConversationStatus, SurveyRequest
 from dialogs.core.content import LANGS, SurveyQuestion
 from dialogs.core.flow import Outcome
+from dialogs.core.settings import SurveyTrigger
 from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 from dialogs.flows.survey.answers import SCALES, AnswerStatus, AnswerWords, is_skip, parse_score
@@ -48,6 +54,9 @@ ELSEWHERE = 0.5
 _QUESTION_MARKS = ("?", "？", "吗", "呢")
 # Entities whose digits are not scores ("Cam 4K", "$5", a phone number).
 _MASKED = frozenset({"product", "money", "phone", "email", "url"})
+# Triggers a business can switch off (``survey.triggers``); others (e.g. "conversation", a
+# survey asked for explicitly) always run.
+TRIGGERS = frozenset(get_args(SurveyTrigger))
 
 
 class SurveyFlow:
@@ -62,7 +71,8 @@ class SurveyFlow:
             log.info("survey %s postponed: a rep has the conversation", request.id)
             return Outcome.CONTINUE
         if request.status == "answered":
-            turn.say(turn.t("survey_already_answered"))
+            if not options.get("quiet"):  # a flow's own trigger repeated: no need to say so
+                turn.say(turn.t("survey_already_answered"))
             return Outcome.CONTINUE
         state = turn.state
         if state.flow == self.name and state.data.get("request_id") == request.id:
@@ -227,15 +237,55 @@ class SurveyFlow:
             log.info("contact %s opted out; survey not sent", contact.id)
             return None
         if request is None:
+            trigger = str(options.get("trigger", "conversation"))
+            ref = str(options.get("trigger_ref") or f"conversation:{conversation.id}")
+            if trigger in TRIGGERS and trigger not in turn.services.settings.survey.triggers:
+                log.info("survey trigger %s is not enabled (survey.triggers)", trigger)
+                return None
+            if await self._asked_recently(turn, trigger, ref):
+                return None
             request, _ = await turn.uow.surveys.request(
                 contact_id=contact.id,
                 channel=conversation.channel,
-                trigger=str(options.get("trigger", "conversation")),
-                trigger_ref=str(options.get("trigger_ref") or f"conversation:{conversation.id}"),
+                trigger=trigger,
+                trigger_ref=ref,
                 conversation_id=conversation.id,
                 rep_id=conversation.assigned_rep_id,
             )
         return request
+
+    async def _asked_recently(self, turn: Turn, trigger: str, ref: str) -> bool:
+        """The frequency cap (``survey.min_days_between``): was another survey sent lately?
+
+        Counted from the store's requests, so it holds across channels, conversations and
+        triggers (scheduled or in chat). The request for this very trigger does not count:
+        its repeat is answered by ``start`` as before. A request of this trigger still waiting
+        (postponed by the scheduler) is expired, so it is not retried.
+        """
+        days = turn.services.settings.survey.min_days_between
+        if days <= 0:
+            return False
+        latest = await turn.uow.surveys.latest_sent_for_contact(turn.contact.id)
+        if latest is None or latest.sent_at is None:
+            return False
+        if (latest.trigger, latest.trigger_ref) == (trigger, ref):
+            return False
+        if turn.services.clock.now() - latest.sent_at >= timedelta(days=days):
+            return False
+        log.info(
+            "contact %s was surveyed on %s; %s survey not sent (survey.min_days_between: %d)",
+            turn.contact.id,
+            latest.sent_at.date(),
+            trigger,
+            days,
+        )
+        stmt = select(SurveyRequest).where(
+            SurveyRequest.trigger == trigger, SurveyRequest.trigger_ref == ref
+        )
+        waiting = (await turn.uow.session.scalars(stmt)).first()
+        if waiting is not None and waiting.status == "pending":
+            waiting.status = "expired"  # no row is made otherwise: reports count real asks
+        return True
 
     def _busy(self, turn: Turn) -> bool:
         if turn.state.flow is None:
