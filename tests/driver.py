@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.hub import ConversationHub
 from bot.stories.recorder import RecordingAdapter, Sent
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Receipt, Reply
+from dialogs.nlu import NluResult
 
 __all__ = ["Chat", "RecordingAdapter", "Sent", "text_of"]
 
@@ -75,3 +76,17 @@ class Chat:
 
 def text_of(replies: list[Reply]) -> str:
     return "\n".join(r.text for r in replies)
+
+
+@dataclass
+class Understood:
+    """Stands in for the NLU in tests: knows only the phrases it is given, sure of each."""
+
+    intents: dict[str, str]
+    confidence: float = 0.9
+
+    def parse(self, text: str, lang: str) -> NluResult:
+        intent = self.intents.get(text)
+        if intent is None:
+            return NluResult.empty(lang)
+        return NluResult(intent, self.confidence, ((intent, self.confidence),), (), lang)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,9 +18,8 @@ from crm_store.database import Database
 from dialogs.core.content import Content
 from dialogs.core.flow import FlowSpec, Outcome
 from dialogs.core.turn import Turn
-from dialogs.nlu import NluResult
 from dialogs.registry import FlowRegistry
-from tests.driver import Chat, RecordingAdapter, text_of
+from tests.driver import Chat, RecordingAdapter, Understood, text_of
 from tests.fakes.installed import install
 
 
@@ -83,19 +81,6 @@ def acme_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         {"salesbot.flows": {"opening_hours": "acme_flows:SPEC"}},
     )
     sys.modules.pop("acme_flows", None)
-
-
-@dataclass
-class Understood:
-    """Stands in for the NLU: knows only the phrases it is given."""
-
-    intents: dict[str, str]
-
-    def parse(self, text: str, lang: str) -> NluResult:
-        intent = self.intents.get(text)
-        if intent is None:
-            return NluResult.empty(lang)
-        return NluResult(intent, 0.9, ((intent, 0.9),), (), lang)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ the active flow reads it."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,10 +24,9 @@ from crm_store.uow import UnitOfWork
 from dialogs.core.behaviours import RESPOND, Behaviours, parse_behaviours
 from dialogs.core.config import ConfigError
 from dialogs.core.content import Content, load_content
-from dialogs.nlu import NluResult
 from dialogs.nlu.builtin import builtin_examples, business_examples, merge
 from dialogs.nlu.data import Example
-from tests.driver import Chat, RecordingAdapter, text_of
+from tests.driver import Chat, RecordingAdapter, Understood, text_of
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 FAQ_IDS, TOPICS = {"shipping-times"}, {"shipping", "billing"}
@@ -159,15 +158,6 @@ def test_a_business_adds_to_overrides_and_takes_over_examples(tmp_path: Path) ->
 
 
 # ── behaviours in a conversation ─────────────────────────────────────────
-@dataclass
-class Understood:
-    intents: dict[str, str]
-
-    def parse(self, text: str, lang: str) -> NluResult:
-        intent = self.intents.get(text)
-        if intent is None:
-            return NluResult.empty(lang)
-        return NluResult(intent, 0.95, ((intent, 0.95),), (), lang)
 
 
 SAID = {
@@ -200,7 +190,7 @@ def chat(
         content=content,
         db=db,
         clock=clock,
-        nlu=Understood(SAID),
+        nlu=Understood(SAID, confidence=0.95),
         adapters=adapters,
         handoff=InMemoryHandoff(),
     )
