@@ -707,3 +707,25 @@ def test_interruptions_for_free_text_need_a_question_or_a_clear_command() -> Non
     assert not is_interruption("5?", None, 0.2, free_text=False, valid_answer=True)
     assert is_interruption("lots", "ask_price", 0.8, free_text=False, valid_answer=False)
     assert not is_interruption("lots", None, 0.2, free_text=False, valid_answer=False)
+
+
+# ── answers given in the opening message (#16) ──────────────────────────
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_opening_message_prefills_product_quantity_and_email(
+    chat: Chat, db: Database, clock: FakeClock, content: Content, lang: str
+) -> None:
+    opening = {
+        "en": "I need a quote for 20 Cam 4K cameras, my email is jo@acme-rooms.com",
+        "zh": "我要 20 台 Cam 4K 的报价，邮箱 jo@acme-rooms.com",
+    }[lang]
+    await chat.say(opening)
+    assert chat.last.text == prompt(content, "name", lang)
+    await chat.say(HOT[lang]["name"])
+    assert chat.last.text == prompt(content, "phone", lang)  # the e-mail is not asked
+    state = await form_state(db, clock, chat)
+    assert state["data"]["answers"] == {
+        "name": HOT[lang]["name"],
+        "email": "jo@acme-rooms.com",
+        "rooms": 20,
+        "product_interest": "cam4k",
+    }

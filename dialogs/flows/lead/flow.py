@@ -17,6 +17,7 @@ from dialogs.core.content import FormField
 from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.turn import Turn
+from dialogs.flows.lead.prefill import from_message
 from dialogs.flows.lead.questions import CONSENT, advance, ask, consent_text, field_named, prefilled
 from dialogs.flows.lead.store import store_lead
 from dialogs.flows.lead.text import (
@@ -46,7 +47,10 @@ class LeadFlow:
             await self.reprompt(turn)
             return Outcome.CONTINUE
         form = turn.content.lead_form
-        turn.state.enter(self.name, None, answers=prefilled(form, turn.contact), skipped=[])
+        # What the opening message said wins over what the contact record had.
+        said = from_message(form, turn.text, turn.nlu.entities, regions=_regions(turn))
+        answers = {**prefilled(form, turn.contact), **said}
+        turn.state.enter(self.name, None, answers=answers, skipped=[])
         turn.say(turn.t("lead_start"))
         advance(turn)
         return Outcome.CONTINUE
@@ -248,10 +252,7 @@ class LeadFlow:
     # ── helpers ───────────────────────────────────────────────────────────
     @staticmethod
     def _check(turn: Turn, form_field: FormField, text: str) -> Checked:
-        region = turn.services.settings.business.default_phone_region
-        # Mainland numbers are usually written without +86 by people writing Chinese.
-        regions = (region, "CN") if turn.lang == "zh" and region != "CN" else (region,)
-        return check(form_field, text, regions=regions)
+        return check(form_field, text, regions=_regions(turn))
 
     @staticmethod
     def _store_answer(turn: Turn, name: str, value: Any) -> None:
@@ -264,6 +265,12 @@ class LeadFlow:
     def _label(turn: Turn, name: str) -> str:
         key = f"lead_field_{name}"
         return turn.t(key) if key in turn.content.texts.get("en", {}) else name
+
+
+def _regions(turn: Turn) -> tuple[str, ...]:
+    region = turn.services.settings.business.default_phone_region
+    # Mainland numbers are usually written without +86 by people writing Chinese.
+    return (region, "CN") if turn.lang == "zh" and region != "CN" else (region,)
 
 
 def _without_products(turn: Turn) -> str:
