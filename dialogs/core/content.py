@@ -80,6 +80,19 @@ class Choice(_Model):
     label: Localized
 
 
+# Where a form field's answer is copied besides the lead's answers (#16): the contact's
+# columns or the lead's own value and product, whatever the business calls the field.
+MapsTo = Literal["estimated_value", "product_interest", "company", "name", "email", "phone"]
+# Before ``maps_to``, only these names filled the lead's columns; they still do.
+_LEGACY_NAMES: dict[str, str] = {"estimated_value": "budget"}
+# A value only fits a column of its kind: an e-mail field cannot fill the phone.
+_MAPS_TO_VALIDATORS: dict[str, tuple[str, ...]] = {
+    "estimated_value": ("number",),
+    "email": ("email",),
+    "phone": ("phone",),
+}
+
+
 class FormField(_Model):
     name: str = Field(pattern=r"^[a-z_]+$")
     validator: Literal["text", "email", "phone", "choice", "number"]
@@ -88,11 +101,18 @@ class FormField(_Model):
     choices: tuple[Choice, ...] = ()
     min: float | None = None
     max: float | None = None
+    maps_to: MapsTo | None = None
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> FormField:
         if self.validator == "choice" and not self.choices:
             raise ValueError(f"field {self.name!r} uses validator 'choice' but has no choices")
+        fits = _MAPS_TO_VALIDATORS.get(self.maps_to or "")
+        if fits and self.validator not in fits:
+            raise ValueError(
+                f"maps_to: {self.maps_to!r} needs validator {' or '.join(fits)}, "
+                f"not {self.validator!r}"
+            )
         return self
 
 
@@ -125,7 +145,27 @@ class LeadForm(_Model):
         for i, rule in enumerate(self.scoring.rules):
             if rule.field not in names:
                 raise ValueError(f"scoring.rules.{i}.field: no form field named {rule.field!r}")
+        seen: set[str] = set()
+        for i, form_field in enumerate(self.fields):
+            target = form_field.maps_to
+            if target in seen:  # the later one is the mistake in a form read top-down
+                raise ValueError(f"fields.{i}.maps_to: more than one field maps to {target!r}")
+            if target:
+                seen.add(target)
         return self
+
+    def field_for(self, target: str) -> FormField | None:
+        """The field whose answer fills ``target`` (a contact or lead column): the one that
+        says ``maps_to: target``, else the one named so (or by its old name, ``budget``)."""
+        for form_field in self.fields:
+            if form_field.maps_to == target:
+                return form_field
+        names = (target, _LEGACY_NAMES.get(target, target))
+        for form_field in self.fields:
+            # A field mapped elsewhere keeps its name to itself: no double duty.
+            if form_field.name in names and form_field.maps_to in (None, target):
+                return form_field
+        return None
 
 
 class SurveyQuestion(_Model):

@@ -251,3 +251,13 @@ def test_the_shipped_demo_has_no_errors() -> None:
     assert result.exit_code == 0, result.output
     summary = result.output.splitlines()[-1]
     assert summary.startswith("0 errors") and "NLU cross-validation accuracy en " in summary
+
+
+def test_a_lead_field_mapped_to_a_column_it_cannot_fill_is_one_error(config: Path) -> None:
+    # #16: `maps_to` says where an answer goes; a name cannot be the lead's value.
+    edit_yaml(config / "lead_form.yaml", lambda d: d["fields"][0].update(maps_to="estimated_value"))
+    [error] = found(config)
+    assert (error.key, error.problem) == (
+        "fields.0.maps_to",
+        "'estimated_value' needs validator number, not 'text'",
+    )

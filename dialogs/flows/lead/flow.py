@@ -164,10 +164,11 @@ class LeadFlow:
             )
         if found is None:
             return None
-        name, value = found.field, found.value
-        form_field = field_named(form, name)
+        # "my e-mail is ..." names the contact column; the form may call its field otherwise.
+        form_field = form.field_for(found.field)
         if form_field is None:
             return None
+        name, value = form_field.name, found.value
         if name == turn.state.step:
             return value
         checked = self._check(turn, form_field, value)

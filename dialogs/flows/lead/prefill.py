@@ -45,7 +45,7 @@ def from_message(
     found: dict[str, Any] = {}
 
     def offer(target: str, raw: str) -> None:
-        form_field = field_for(form, target)
+        form_field = form.field_for(target)
         if form_field is None or form_field.name in found:
             return
         checked = check(form_field, raw, regions=regions)
@@ -69,14 +69,9 @@ def from_message(
     return found
 
 
-def field_for(form: LeadForm, target: str) -> FormField | None:
-    """The field that holds ``target`` (a contact or lead attribute): named so, or mapped."""
-    return next((f for f in form.fields if f.name == target), None)
-
-
 def quantity_field(form: LeadForm) -> FormField | None:
     """Where "20 cameras" goes: the form's first number question that is not the budget."""
-    money = field_for(form, "estimated_value") or field_for(form, "budget")
+    money = form.field_for("estimated_value")
     return next(
         (f for f in form.fields if f.validator == "number" and f is not money),
         None,

@@ -15,17 +15,18 @@ from dialogs.core.turn import Turn
 from dialogs.core.types import Button
 
 CONSENT = "consent"  # the step after the last field
-CONTACT_FIELDS = ("name", "email", "phone", "company")  # form fields that live on the contact
+# Contact columns a form field can fill (by its name or ``maps_to``).
+CONTACT_FIELDS = ("name", "email", "phone", "company")
 
 
 def prefilled(form: LeadForm, contact: Contact) -> dict[str, Any]:
     """Answers already known from the contact, so a returning customer is not asked again."""
-    names = {f.name for f in form.fields}
-    return {
-        name: getattr(contact, name)
-        for name in CONTACT_FIELDS
-        if name in names and getattr(contact, name)
-    }
+    known = {}
+    for target in CONTACT_FIELDS:
+        form_field = form.field_for(target)
+        if form_field is not None and getattr(contact, target):
+            known[form_field.name] = getattr(contact, target)
+    return known
 
 
 def field_named(form: LeadForm, name: str | None) -> FormField | None:

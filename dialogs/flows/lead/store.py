@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_store.models import Contact, Lead, LeadStatus
+from dialogs.core.content import LeadForm
 from dialogs.core.events import HandoffEvent
 from dialogs.core.turn import Turn
 from dialogs.flows.lead.questions import CONTACT_FIELDS
@@ -28,7 +29,9 @@ async def store_lead(turn: Turn, answers: dict[str, Any], consent_text: str) -> 
     uow = turn.uow
     form = turn.content.lead_form
     channel = turn.conversation.channel
-    contact, merged = await _update_contact(turn, answers)
+    contact, merged = await _update_contact(
+        turn, {t: _mapped(answers, form, t) for t in CONTACT_FIELDS}
+    )
     turn.contact = contact
     # The merge moved the conversation in SQL; keep the loaded row in step with it.
     turn.conversation.contact_id = contact.id
@@ -42,8 +45,8 @@ async def store_lead(turn: Turn, answers: dict[str, Any], consent_text: str) -> 
     lead = await uow.leads.open_for_contact(contact.id)
     all_answers = {**(lead.answers if lead else {}), **answers}
     score = score_lead(all_answers, form.scoring)
-    interest = all_answers.get("product_interest")
-    budget = all_answers.get("budget")
+    interest = _mapped(all_answers, form, "product_interest")
+    budget = _mapped(all_answers, form, "estimated_value")
     if lead is None:
         lead = await uow.leads.create(
             contact.id,
@@ -105,6 +108,12 @@ async def _update_contact(turn: Turn, answers: dict[str, Any]) -> tuple[Contact,
         # newer, so it wins; e-mail and phone stay, since other channels know the person by them.
         survivor = await contacts.update(survivor, **newer)
     return survivor, match is not None
+
+
+def _mapped(answers: dict[str, Any], form: LeadForm, target: str) -> Any:
+    """The answer that fills ``target``, whatever the business named its field."""
+    form_field = form.field_for(target)
+    return answers.get(form_field.name) if form_field is not None else None
 
 
 def _differs(current: Any, new: Any) -> bool:

@@ -1,0 +1,107 @@
+"""``maps_to`` (#16): a business's own field names fill the contact and the lead's columns."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from bot.assembly import build_hub
+from bot.handoff import InMemoryHandoff
+from bot.hub import ConversationHub
+from bot.settings.model import Settings
+from crm_store.clock import FakeClock
+from crm_store.database import Database
+from crm_store.models import Contact, Lead
+from crm_store.uow import UnitOfWork
+from dialogs.core.content import Content, LeadForm
+from dialogs.nlu import NluService
+from tests.driver import Chat, RecordingAdapter
+
+RENAMED = {
+    "email": {"name": "work_email", "maps_to": "email"},
+    "product_interest": {"name": "which_product", "maps_to": "product_interest"},
+    "budget": {"name": "spend", "maps_to": "estimated_value"},
+}
+
+
+def renamed(form: LeadForm) -> LeadForm:
+    data = form.model_dump()
+    for field in data["fields"]:
+        field.update(RENAMED.get(field["name"], {}))
+    for rule in data["scoring"]["rules"]:
+        rule["field"] = RENAMED.get(rule["field"], {}).get("name", rule["field"])
+    return LeadForm.model_validate(data)
+
+
+@pytest.fixture
+def hub(
+    seeded_db: Database,
+    clock: FakeClock,
+    settings: Settings,
+    content: Content,
+    understanding: NluService,
+    adapters: dict[str, RecordingAdapter],
+    handoff: InMemoryHandoff,
+) -> ConversationHub:
+    return build_hub(
+        settings=settings,
+        content=dataclasses.replace(content, lead_form=renamed(content.lead_form)),
+        db=seeded_db,
+        clock=clock,
+        nlu=NluService(understanding.models, clock=clock, timezone=understanding.timezone),
+        adapters=adapters,
+        handoff=handoff,
+    )
+
+
+async def test_renamed_fields_fill_the_contact_and_the_lead(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    await chat.say("I want a quote")
+    for answer in ("Jo Miller", "jo@acme.com", "skip", "skip", "12", "lead:choice:bar"):
+        await (chat.click(answer) if answer.startswith("lead:") else chat.say(answer))
+    await chat.say("within a month")
+    await chat.say("$30k")
+    await chat.say("yes")
+    async with UnitOfWork(db, clock) as uow:
+        [contact] = (await uow.session.scalars(select(Contact))).all()
+        [lead] = (await uow.session.scalars(select(Lead))).all()
+    assert contact.email == "jo@acme.com"
+    assert (lead.product_interest, lead.estimated_value) == ("bar", 30000)
+    assert lead.answers["work_email"] == "jo@acme.com"
+    assert lead.answers["spend"] == 30000
+
+
+def test_old_names_still_fill_the_columns(content: Content) -> None:
+    form = content.lead_form
+    assert form.field_for("estimated_value").name == "budget"  # type: ignore[union-attr]
+    assert form.field_for("product_interest").name == "product_interest"  # type: ignore[union-attr]
+    assert renamed(form).field_for("email").name == "work_email"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"maps_to": "estimated_value"}, "needs validator number"),
+        ({"maps_to": "revenue"}, "Input should be"),
+    ],
+)
+def test_a_wrong_maps_to_is_refused_on_one_line(
+    content: Content, change: dict[str, Any], message: str
+) -> None:
+    data = content.lead_form.model_dump()
+    data["fields"][0].update(change)  # "name": free text
+    with pytest.raises(ValidationError, match=message):
+        LeadForm.model_validate(data)
+
+
+def test_two_fields_mapped_to_one_column_are_refused(content: Content) -> None:
+    data = content.lead_form.model_dump()
+    data["fields"][0]["maps_to"] = "company"
+    data["fields"][3]["maps_to"] = "company"
+    with pytest.raises(ValidationError, match=r"fields\.3\.maps_to: more than one field"):
+        LeadForm.model_validate(data)
