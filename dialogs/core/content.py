@@ -93,6 +93,14 @@ _MAPS_TO_VALIDATORS: dict[str, tuple[str, ...]] = {
 }
 
 
+class AskIf(_Model):
+    """Ask a question only when an earlier answer is this value (or, for several choices,
+    includes it)."""
+
+    field: str
+    equals: str | int | float
+
+
 class FormField(_Model):
     name: str = Field(pattern=r"^[a-z_]+$")
     validator: Literal["text", "email", "phone", "choice", "number"]
@@ -102,6 +110,7 @@ class FormField(_Model):
     min: float | None = None
     max: float | None = None
     maps_to: MapsTo | None = None
+    ask_if: AskIf | None = None
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> FormField:
@@ -145,6 +154,13 @@ class LeadForm(_Model):
         for i, rule in enumerate(self.scoring.rules):
             if rule.field not in names:
                 raise ValueError(f"scoring.rules.{i}.field: no form field named {rule.field!r}")
+        for i, form_field in enumerate(self.fields):
+            condition = form_field.ask_if
+            # Only an earlier question: a later one is not answered yet when this is asked.
+            if condition is not None and condition.field not in names[:i]:
+                raise ValueError(
+                    f"fields.{i}.ask_if.field: no earlier form field named {condition.field!r}"
+                )
         seen: set[str] = set()
         for i, form_field in enumerate(self.fields):
             target = form_field.maps_to

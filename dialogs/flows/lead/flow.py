@@ -18,7 +18,15 @@ from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.turn import Turn
 from dialogs.flows.lead.prefill import from_message
-from dialogs.flows.lead.questions import CONSENT, advance, ask, consent_text, field_named, prefilled
+from dialogs.flows.lead.questions import (
+    CONSENT,
+    advance,
+    ask,
+    consent_text,
+    field_named,
+    prefilled,
+    relevant,
+)
 from dialogs.flows.lead.store import store_lead
 from dialogs.flows.lead.text import (
     CANCEL,
@@ -239,7 +247,8 @@ class LeadFlow:
     async def _consented(self, turn: Turn) -> Outcome:
         data = turn.state.data
         shown = data.get("consent_text") or consent_text(turn)
-        stored = await store_lead(turn, dict(data.get("answers", {})), shown)
+        answers = relevant(turn.content.lead_form, dict(data.get("answers", {})))
+        stored = await store_lead(turn, answers, shown)
         turn.state.leave()
         if stored.merged:
             turn.say(turn.t("lead_merged"))

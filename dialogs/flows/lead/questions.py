@@ -36,9 +36,29 @@ def field_named(form: LeadForm, name: str | None) -> FormField | None:
 def next_field(form: LeadForm, answers: dict[str, Any], skipped: list[str]) -> FormField | None:
     """The first question neither answered nor skipped (corrections may answer ahead)."""
     for form_field in form.fields:
-        if form_field.name not in answers and form_field.name not in skipped:
+        if form_field.name in answers or form_field.name in skipped:
+            continue
+        if applies(form_field, answers):
             return form_field
     return None
+
+
+def applies(form_field: FormField, answers: dict[str, Any]) -> bool:
+    """Whether the question is asked at all, given the answers so far (``ask_if``)."""
+    condition = form_field.ask_if
+    if condition is None:
+        return True
+    given = answers.get(condition.field)
+    if isinstance(given, list):  # several choices: any of them
+        return condition.equals in given
+    return given == condition.equals
+
+
+def relevant(form: LeadForm, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers without those to questions that no longer apply: a corrected earlier
+    answer can make an answered conditional question moot, and it is not stored."""
+    moot = {f.name for f in form.fields if not applies(f, answers)}
+    return {name: value for name, value in answers.items() if name not in moot}
 
 
 def buttons_for(turn: Turn, form_field: FormField) -> tuple[Button, ...]:

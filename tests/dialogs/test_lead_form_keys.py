@@ -1,4 +1,4 @@
-"""``maps_to`` (#16): a business's own field names fill the contact and the lead's columns."""
+"""The lead form's own keys (#16): `maps_to` fills the CRM's columns, `ask_if` skips questions."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from crm_store.database import Database
 from crm_store.models import Contact, Lead
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content, LeadForm
+from dialogs.flows.lead.questions import next_field, relevant
 from dialogs.nlu import NluService
 from tests.driver import Chat, RecordingAdapter
 
@@ -104,4 +105,41 @@ def test_two_fields_mapped_to_one_column_are_refused(content: Content) -> None:
     data["fields"][0]["maps_to"] = "company"
     data["fields"][3]["maps_to"] = "company"
     with pytest.raises(ValidationError, match=r"fields\.3\.maps_to: more than one field"):
+        LeadForm.model_validate(data)
+
+
+# ── ask_if ───────────────────────────────────────────────────────────────
+def conditional(content: Content) -> LeadForm:
+    """The demo form asking the budget only of those interested in the Bar."""
+    data = content.lead_form.model_dump()
+    budget = next(f for f in data["fields"] if f["name"] == "budget")
+    budget["ask_if"] = {"field": "product_interest", "equals": "bar"}
+    return LeadForm.model_validate(data)
+
+
+def test_a_conditional_question_is_asked_only_when_its_condition_holds(content: Content) -> None:
+    form = conditional(content)
+    asked = {"name": "Jo", "email": "jo@a.com", "rooms": 3, "timeline": "lt1m"}
+    assert next_field(form, {**asked, "product_interest": "bar"}, ["phone", "company"]).name == (  # type: ignore[union-attr]
+        "budget"
+    )
+    assert next_field(form, {**asked, "product_interest": "cam4k"}, ["phone", "company"]) is None
+    assert next_field(form, asked, ["phone", "company", "product_interest"]) is None
+    # Several choices: the condition holds when one of them is the value.
+    assert next_field(form, {**asked, "product_interest": ["cam4k", "bar"]}, ["phone", "company"])
+
+
+def test_an_answer_made_moot_by_a_correction_is_not_stored(content: Content) -> None:
+    form = conditional(content)
+    answers = {"product_interest": "cam4k", "budget": 5000, "rooms": 3}
+    assert relevant(form, answers) == {"product_interest": "cam4k", "rooms": 3}
+
+
+def test_ask_if_on_a_later_or_unknown_field_is_one_error(content: Content) -> None:
+    data = content.lead_form.model_dump()
+    data["fields"][0]["ask_if"] = {"field": "budget", "equals": 1}
+    with pytest.raises(ValidationError, match=r"fields\.0\.ask_if\.field: no earlier form field"):
+        LeadForm.model_validate(data)
+    data["fields"][0]["ask_if"] = {"field": "rooms", "value": 1}
+    with pytest.raises(ValidationError, match="equals"):
         LeadForm.model_validate(data)
