@@ -24,7 +24,7 @@ from dialogs.flows.booking.calendar import Calendars
 from dialogs.flows.booking.slots import Slot
 from dialogs.flows.booking.view import SLOT_PREFIX, parse_slot_payload, slot_buttons, when_text
 from dialogs.timing.parse import TimeRequest, parse_time
-from dialogs.timing.zones import resolve_timezone, zone_label
+from dialogs.timing.zones import find_timezone, resolve_timezone, zone_label
 
 ZONE, SLOTS, CONFIRM_CANCEL = "zone", "slots", "confirm_cancel"
 # Intents that end the booking: the manager routes them and nothing is re-asked after.
@@ -60,6 +60,10 @@ class BookingFlow:
             rep = await act.rep_name(turn, call.rep_id)
             return await self._offer(turn, turn.t("booking_reschedule_pick", rep=rep, when=when))
         turn.state.enter(self.name, SLOTS, mode="book")
+        # "Book a call, 3pm London time": a zone named in the request is not asked for.
+        named = find_timezone(turn.text) if turn.text else None
+        if named is not None:
+            turn.contact.timezone = named
         intro, zone = turn.t("booking_start"), act.contact_zone(turn)
         # "Book a call tomorrow at 3pm": the time in the request is not asked for again.
         said = turn.text if turn.text and parse_time(turn.text, "UTC", act.now(turn)) else None
@@ -101,8 +105,10 @@ class BookingFlow:
     # ── answers ──────────────────────────────────────────────────────────────
 
     async def _zone_answer(self, turn: Turn) -> Outcome:
-        zone = resolve_timezone(turn.text)
+        zone = find_timezone(turn.text)
         if zone is not None:
+            if parse_time(turn.text, zone, act.now(turn)) is not None:
+                turn.state.data["pending"] = turn.text  # "Friday 3pm London time"
             return await self._set_zone(turn, zone)
         if parse_time(turn.text, "UTC", act.now(turn)) is not None:
             # A time before the zone is known: kept, and read once the zone is given.
