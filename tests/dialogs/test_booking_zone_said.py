@@ -14,8 +14,10 @@ from crm_store.clock import FakeClock
 from crm_store.database import Database
 from dialogs.core.content import Content
 from dialogs.timing.zones import find_timezone
-from tests.dialogs.test_flow_booking import DANIEL, MAYA, crm
+from tests.dialogs.test_flow_booking import DANIEL, MAYA, crm, details_known
 from tests.driver import Chat
+
+__all__ = ["details_known"]  # contact details count as known here, as in test_flow_booking
 
 
 @pytest.mark.parametrize(
