@@ -6,6 +6,7 @@ request "tomorrow at 3pm New York time" books 15:00 in New York without a zone q
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -95,3 +96,18 @@ async def test_a_zone_and_time_in_one_answer_to_the_zone_question(
 
     [call] = (await crm(db, clock)).follow_ups
     assert (call.rep_id, call.starts_at) == (DANIEL, datetime(2026, 3, 3, 20, 0, tzinfo=UTC))
+
+
+async def test_the_browsers_zone_is_used_and_a_named_one_wins(
+    chat: Chat, db: Database, clock: FakeClock, content: Content
+) -> None:
+    hinted = replace(chat.message("I'd like to book a call"), timezone_hint="America/New_York")
+    said = "\n".join(r.text for r in await chat.send(hinted))
+    assert content.text("booking_ask_timezone", "en") not in said
+    assert (await crm(db, clock)).contacts[0].timezone == "America/New_York"
+
+    await chat.say("stop")
+    await chat.say("book a call tomorrow at 3pm London time")  # said beats the browser
+    rows = await crm(db, clock)
+    assert rows.contacts[0].timezone == "Europe/London"
+    assert rows.follow_ups[0].customer_timezone == "Europe/London"
