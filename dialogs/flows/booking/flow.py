@@ -103,8 +103,8 @@ class BookingFlow:
             call = await act.own_call(turn, turn.state.data.get("fu"))
             if call is not None:
                 await view.ask_cancel(turn, call)
-        elif turn.state.step == DETAILS and details.missing(turn):
-            details.ask(turn, details.missing(turn) or "")
+        elif turn.state.step == DETAILS and (need := details.missing(turn)):
+            details.ask(turn, need)
         else:
             await self._offer(turn, turn.t("booking_offer_slots"))
 
