@@ -183,6 +183,10 @@ class ConversationHub:
                     display_name=inbound.display_name,
                     language=inbound.language_hint or detected,
                 )
+            if inbound.timezone_hint and not contact.timezone:
+                # The browser's zone: booking then asks none. A zone the customer names
+                # later still wins (the booking flow sets it).
+                contact = await uow.contacts.update(contact, timezone=inbound.timezone_hint)
             conversation = await uow.conversations.open_or_create(
                 address_key(address),
                 contact.id,

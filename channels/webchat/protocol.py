@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.core.types import Button, ChannelAddress, InboundMessage, Reply
 
@@ -57,6 +58,7 @@ class AuthFrame:
     last_seq: int = 0
     conversation: int | None = None
     lang: str | None = None  # the page's language, a hint for a new conversation
+    timezone: str | None = None  # the browser's IANA zone, so booking need not ask it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,8 @@ def parse_client_frame(raw: str | bytes) -> ClientFrame:
             raise ProtocolError(INVALID_FRAME, "conversation must be an integer or null")
         lang = _text(data, "lang", 16) or None
         token = _text(data, "token", 1000, required=True)
-        return AuthFrame(token, last_seq, conversation, lang)
+        timezone = _zone(_text(data, "timezone", 64))
+        return AuthFrame(token, last_seq, conversation, lang, timezone)
     if kind == "message":
         text = _text(data, "text", MAX_TEXT, required=True)
         if not text.strip():
@@ -151,6 +154,17 @@ def parse_client_frame(raw: str | bytes) -> ClientFrame:
     if not isinstance(kind, str):
         raise ProtocolError(INVALID_FRAME, "a frame needs a string type")
     raise ProtocolError(UNKNOWN_TYPE, f"unknown frame type {kind[:40]!r}")
+
+
+def _zone(name: str) -> str | None:
+    """A browser zone zoneinfo knows; anything else is dropped, not refused: only a hint."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 def serialise(frame: ServerFrame) -> str:
@@ -181,7 +195,10 @@ def serialise(frame: ServerFrame) -> str:
 
 
 def to_inbound(
-    frame: MessageFrame | ClickFrame, visitor_id: str, language_hint: str | None = None
+    frame: MessageFrame | ClickFrame,
+    visitor_id: str,
+    language_hint: str | None = None,
+    timezone_hint: str | None = None,
 ) -> InboundMessage:
     """A client frame -> the hub's ``InboundMessage``.
 
@@ -191,10 +208,18 @@ def to_inbound(
     address = ChannelAddress(CHANNEL, visitor_id)
     message_id = f"{visitor_id}:{frame.client_msg_id}"
     if isinstance(frame, ClickFrame):
-        return InboundMessage(
-            address, visitor_id, frame.title, frame.payload, message_id, None, language_hint
-        )
-    return InboundMessage(address, visitor_id, frame.text, None, message_id, None, language_hint)
+        text, payload = frame.title, frame.payload
+    else:
+        text, payload = frame.text, None
+    return InboundMessage(
+        address,
+        visitor_id,
+        text,
+        payload,
+        message_id,
+        language_hint=language_hint,
+        timezone_hint=timezone_hint,
+    )
 
 
 def message_frame(

@@ -14,6 +14,10 @@ from channels.webchat.connections import Connection, Visitor
 from channels.webchat.tokens import TokenError
 from dialogs.nlu import language_of_hint
 
+# What the auth frame tells about the visitor, for each of their messages: the page's
+# language and the browser's time zone.
+Hints = tuple[str | None, str | None]
+
 if TYPE_CHECKING:
     from channels.webchat.channel import WebchatChannel
 
@@ -103,7 +107,7 @@ class SocketSession:
             return None
         return data
 
-    async def _authenticate(self) -> tuple[Connection, Visitor, str | None] | None:
+    async def _authenticate(self) -> tuple[Connection, Visitor, Hints] | None:
         channel = self.channel
         try:
             raw = await asyncio.wait_for(self._receive(), channel.limits.auth_timeout)
@@ -142,13 +146,13 @@ class SocketSession:
         except BaseException:
             channel.registry.detach(connection)
             raise
-        return connection, visitor, language_of_hint(frame.lang)
+        return connection, visitor, (language_of_hint(frame.lang), frame.timezone)
 
     async def _unauthorized(self, code: str, message: str) -> None:
         await self._error(code, message)
         await self.ws.close(p.CLOSE_UNAUTHORIZED)
 
-    async def _converse(self, connection: Connection, visitor: Visitor, lang: str | None) -> None:
+    async def _converse(self, connection: Connection, visitor: Visitor, hints: Hints) -> None:
         channel = self.channel
         refused = 0
         try:
@@ -172,7 +176,7 @@ class SocketSession:
                     await connection.send(p.serialise(error))
                     continue
                 refused = 0
-                await self._turn(connection, visitor, frame, lang)
+                await self._turn(connection, visitor, frame, hints)
         finally:
             channel.registry.detach(connection)
 
@@ -181,7 +185,7 @@ class SocketSession:
         connection: Connection,
         visitor: Visitor,
         frame: p.MessageFrame | p.ClickFrame,
-        lang: str | None,
+        hints: Hints,
     ) -> None:
         channel = self.channel
         conversation_id = None
@@ -190,7 +194,8 @@ class SocketSession:
         visitor.busy += 1
         try:
             await channel.feed.push_all(visitor, TYPING_ON)
-            receipt = await channel.ctx.receive(p.to_inbound(frame, visitor.visitor_id, lang))
+            inbound = p.to_inbound(frame, visitor.visitor_id, *hints)
+            receipt = await channel.ctx.receive(inbound)
             conversation_id = receipt.conversation_id
         except Exception:
             # Whether or not the message was stored, resending it with the same

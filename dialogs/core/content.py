@@ -204,6 +204,12 @@ class Booking(_Model):
     horizon_days: int = Field(default=14, ge=1, le=90)
     slots_offered: int = Field(default=3, ge=1, le=10)
     reminder_offsets_minutes: tuple[int, ...] = (1440, 15)
+    # Contact details asked before a new call is confirmed, unless the contact already has
+    # them (from the lead form, an earlier booking, or the channel's display name).
+    require: tuple[Literal["name", "email", "phone", "email_or_phone"], ...] = (
+        "name",
+        "email_or_phone",
+    )
 
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")

@@ -52,6 +52,9 @@ class InboundMessage:
     display_name: str | None = None
     language_hint: str | None = None
     campaign: str | None = None  # lead source, e.g. a Telegram deep link or a UTM tag
+    # The customer's IANA zone as their device reports it (the web widget's browser), so
+    # booking does not have to ask; validated by the adapter.
+    timezone_hint: str | None = None
     raw: Any = field(default=None, compare=False, repr=False)
 
 

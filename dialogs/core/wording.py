@@ -148,6 +148,12 @@ OPTIONAL: Mapping[str, frozenset[str]] = {
     "product_included_in": frozenset({"names"}),
     "product_fact": frozenset({"product", "fact"}),
     "availability_always": _NONE,
+    # booking.yaml `require`: added after businesses had written their booking texts
+    "booking_ask_name": _NONE,
+    "booking_ask_email": _NONE,
+    "booking_ask_phone": _NONE,
+    "booking_ask_email_or_phone": _NONE,
+    "booking_invalid_email_or_phone": _NONE,
 }
 DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -168,6 +174,16 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "product_included_in": "Included with {names}.",
         "product_fact": "{product}: {fact}",
         "availability_always": "Available right away, nothing to ship.",
+        "booking_ask_name": "Before I confirm: who should the rep ask for? Please type your name.",
+        "booking_ask_email": "And your e-mail address, for the invitation?",
+        "booking_ask_phone": "And the phone number the rep should call?",
+        "booking_ask_email_or_phone": (
+            "And your e-mail address or phone number, so the rep can reach you?"
+        ),
+        "booking_invalid_email_or_phone": (
+            "Please enter an e-mail address (name@company.com) "
+            "or a phone number with the country code (+1 617 555 0100)."
+        ),
     },
     "zh": {
         "per_hour": "/小时",
@@ -187,6 +203,13 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "product_included_in": "{names}已包含此项。",
         "product_fact": "{product}：{fact}",
         "availability_always": "随时可用，无需发货。",
+        "booking_ask_name": "确认之前：请问怎么称呼您？请输入您的姓名。",
+        "booking_ask_email": "请留下您的邮箱，方便发送会议邀请。",
+        "booking_ask_phone": "请留下销售可以拨打的电话号码。",
+        "booking_ask_email_or_phone": "请留下您的邮箱或电话，方便销售联系您。",
+        "booking_invalid_email_or_phone": (
+            "请输入邮箱（如 name@company.com）或带区号的电话号码（如 +86 138 0013 8000）。"
+        ),
     },
 }
 

@@ -218,3 +218,73 @@ def zone_label(zone: str) -> str:
     if zone in ("Etc/UTC", "UTC", "Etc/GMT", "GMT"):
         return "UTC"
     return zone
+
+
+# City parts of IANA names that are also ordinary words: inside a sentence they are far more
+# often the word ("Christmas time", "wake me") than the place, so only a whole answer counts.
+_ORDINARY_WORDS = frozenset(
+    {"christmas", "easter", "wake", "midway", "center", "reunion", "troll", "casey", "davis"}
+    | {"palmer", "knox", "nome", "mahe", "thule", "faroe", "cocos"}
+)
+_IANA_NAME = re.compile(r"\b[A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?\b")
+# "London time", "New York timezone": up to three words before the marker.
+_PLACE_TIME = re.compile(
+    r"((?:[A-Za-z.'-]+\s+){0,2}[A-Za-z.'-]+)\s+(?:time\s*zone|timezone|time)\b", re.I
+)
+# "I'm in Berlin", "based in São Paulo": up to three words after the preposition.
+_PLACE_IN = re.compile(
+    r"\b(?:i\s*am|i'?m|we\s*are|we'?re|based|located|living|live)\s+(?:in|near)\s+"
+    r"((?:[A-Za-z.'-]+\s*){1,3})",
+    re.I,
+)
+_CN_PLACE_TIME = re.compile(r"([\u4e00-\u9fff]{1,8})(?:时间|时区)")
+_CN_PLACE_IN = re.compile(r"(?:我在|我们在|我人在|我住在|人在|位于)([\u4e00-\u9fff]{2,8})")
+
+
+def find_timezone(text: str) -> str | None:
+    """The zone a longer message names somewhere in it ("tomorrow 3pm London time",
+    "I'm in Berlin, can we talk Friday?", "北京时间明天下午三点"), or None.
+
+    Stricter than ``resolve_timezone``: inside a sentence a place only counts with a cue
+    (an IANA name, "X time", "I'm in X"), so a product or a word is not taken for a city.
+    """
+    whole = resolve_timezone(text)
+    if whole is not None:
+        return whole
+    for match in _IANA_NAME.finditer(text):
+        zone = _zones_by_lower().get(match.group(0).lower())
+        if zone is not None:
+            return zone
+    for pattern in (_PLACE_TIME, _PLACE_IN):
+        for match in pattern.finditer(text):
+            words = match.group(1).split()
+            # "at 3pm New York time": the shortest tail that names a place is the place.
+            tails = [" ".join(words[i:]) for i in range(len(words))]
+            heads = [" ".join(words[:i]) for i in range(len(words), 0, -1)]
+            for phrase in tails[::-1] if pattern is _PLACE_TIME else heads:
+                zone = _place(phrase)
+                if zone is not None:
+                    return zone
+    for pattern, tails in ((_CN_PLACE_TIME, True), (_CN_PLACE_IN, False)):
+        for match in pattern.finditer(text):
+            run = match.group(1)
+            parts = (
+                [run[i:] for i in range(len(run) - 1)]
+                if tails
+                else [run[:i] for i in range(len(run), 1, -1)]
+            )
+            for phrase in parts:
+                zone = _place(phrase)
+                if zone is not None:
+                    return zone
+    return None
+
+
+def _place(phrase: str) -> str | None:
+    """A place named in a phrase: the curated names, else an IANA city that is no common word."""
+    lower = phrase.strip(" .,'").lower()
+    if lower in _ALIASES:
+        return _ALIASES[lower]
+    if lower in _ORDINARY_WORDS:
+        return None
+    return _zones_by_city().get(lower)

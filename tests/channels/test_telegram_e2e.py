@@ -55,6 +55,7 @@ BOOKING: list[Step] = [
     ("say", "I'd like to book a call"),
     ("say", "London"),
     ("click_first", "book:slot:"),
+    ("say", "jo.{tag}@example.com"),  # #16: the name is the channel's; asked how to reach Jo
 ]
 SURVEY: list[Step] = [
     ("say", "hello"),

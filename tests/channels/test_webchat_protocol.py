@@ -177,3 +177,14 @@ def test_limits_come_from_the_web_chat_settings(tmp_path: Path) -> None:
     limits = WebchatLimits.from_settings(webchat.channels.webchat)
     assert (limits.connections_per_ip, limits.message_burst) == (3, 4)
     assert limits.messages_per_second == WebchatLimits().messages_per_second
+
+
+def test_the_browsers_time_zone_is_a_hint_for_each_message() -> None:
+    """#16: the widget sends its IANA zone in the auth frame; an unknown one is dropped."""
+    frame = p.parse_client_frame('{"type":"auth","token":"t","timezone":"Europe/London"}')
+    assert frame == p.AuthFrame("t", 0, None, None, "Europe/London")
+    for junk in ("Mars/Olympus", "../../etc/passwd", ""):
+        auth = json.dumps({"type": "auth", "token": "t", "timezone": junk})
+        assert p.parse_client_frame(auth) == p.AuthFrame("t")
+    inbound = p.to_inbound(p.MessageFrame("hi", "m1"), "v_a", "en", "Europe/London")
+    assert (inbound.language_hint, inbound.timezone_hint) == ("en", "Europe/London")

@@ -21,6 +21,7 @@ from crm_store.database import Database
 from crm_store.models import Contact, FollowUp, Lead, ScheduledTask
 from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content
+from dialogs.flows.booking import details
 from dialogs.flows.booking.calendar import Calendars
 from tests.driver import Chat, text_of
 
@@ -34,6 +35,13 @@ UNCLEAR = {"en": "purple monkey", "zh": "紫色的猴子"}
 QUESTION = {"en": "how much is the Cam 4K?", "zh": "Cam 4K 多少钱"}
 KEVIN, DANIEL, MAYA, LENA = 4, 3, 1, 2
 NAMES = {MAYA: "Maya Chen", LENA: "Lena Hoffmann", DANIEL: "Daniel Brooks", KEVIN: "Kevin Liu"}
+
+
+@pytest.fixture(autouse=True)
+def details_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about times and calls: the customer's contact details count as known
+    (asking for them is tested in test_booking_details.py)."""
+    monkeypatch.setattr(details, "missing", lambda turn: None)
 
 
 def utc(*args: int) -> datetime:

@@ -222,7 +222,9 @@ async def test_a_new_booking_is_followed_by_the_survey_when_enabled(
     chat = chat_on(make_hub(triggers=("booking",)), adapters)
     await chat.say({"en": "I'd like to book a call", "zh": "我想预约通话"}[lang])
     await chat.say({"en": "London", "zh": "上海"}[lang])
-    replies = await chat.click(chat.payloads()[0])
+    await chat.click(chat.payloads()[0])
+    await chat.say({"en": "Jo Smith", "zh": "周海燕"}[lang])  # #16: who is booked, then
+    replies = await chat.say("jo@example.com")  # how to reach them; then it is booked
     assert text_of(replies).endswith(csat_prompt(content, lang))
     [request] = await requests(seeded_db, clock)
     assert request.trigger == "booking" and request.trigger_ref.startswith("booking:")
@@ -234,6 +236,9 @@ async def test_lead_and_booking_ask_nothing_by_default(
     chat = chat_on(make_hub(), adapters)
     await chat.say("I'd like to book a call")
     await chat.say("London")
-    replies = await chat.click(chat.payloads()[0])
+    await chat.click(chat.payloads()[0])
+    await chat.say("Jo Smith")
+    replies = await chat.say("jo@example.com")
+    assert "You're booked!" in text_of(replies)
     assert csat_prompt(content, "en") not in text_of(replies)
     assert await requests(seeded_db, clock) == []

@@ -29,6 +29,8 @@ async def book(chat: Chat) -> None:
     await chat.say("I'd like to book a call")
     await chat.say("London")
     await chat.click([p for p in chat.payloads() if p.startswith("book:slot:")][0])
+    await chat.say("Jo Smith")  # #16: who is booked is asked before confirming
+    await chat.say("jo@example.com")
 
 
 def reminder_times(start: datetime, now: datetime) -> list[datetime]:

@@ -103,6 +103,8 @@ stories:
     steps:
       - user: can we have a call tomorrow at 3pm?
       - user: New York
+      - user: Jo Smith          # #16: name and e-mail before the confirmation
+      - user: jo@example.com
       - bot: "Thu 13 Mar 2025, 15:00"
 """,
     )

@@ -139,6 +139,8 @@ async def test_tomorrow_is_the_day_after_the_pinned_date(
     steps:
       - user: can we have a call tomorrow at 3pm?
       - user: New York
+      - user: Jo Smith          # #16: name and e-mail before the confirmation
+      - user: jo@example.com
       - bot: "will call you on {said}"
     expect:
       booking: {{at: {at}, status: booked}}
@@ -172,6 +174,8 @@ stories:
     steps:
       - user: can we have a call tomorrow at 3pm?
       - user: New York
+      - user: Jo Smith          # #16: name and e-mail before the confirmation
+      - user: jo@example.com
       - wait: {until: 2025-03-12T14:59:00-04:00}
       - bot: {none: true}
       - wait: {minutes: 1}

@@ -65,6 +65,14 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
+  // The browser's IANA zone ("Europe/London"), so booking a call need not ask for it.
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch (e) {
+      return null;
+    }
+  }
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -318,7 +326,8 @@
     socket.onopen = function () {
       socket.send(JSON.stringify({
         type: "auth", token: saved.token, last_seq: lastSeq,
-        conversation: saved.conversation == null ? null : saved.conversation, lang: lang
+        conversation: saved.conversation == null ? null : saved.conversation, lang: lang,
+        timezone: browserZone()
       }));
     };
     socket.onmessage = function (event) {

@@ -1,7 +1,9 @@
 """Booking, moving and cancelling a follow-up call with a sales rep.
 
-Steps: ``zone`` (the customer's time zone, asked once and kept on the contact), ``slots``
-(free slots offered as buttons; a typed day and time works too), ``confirm_cancel``. Slot
+Steps: ``zone`` (the customer's time zone, asked once and kept on the contact; not asked
+when the request names it), ``slots`` (free slots offered as buttons; a typed day and time
+works too), ``details`` (the contact details booking.yaml ``require``s, asked once a slot is
+chosen and only when the contact lacks them), ``confirm_cancel``. Slot
 buttons carry the rep and the start, so a button from an earlier message still books
 exactly what it showed — after checking again that it is free; the database refuses an
 overlap as the last word (two customers taking one slot at the same moment).
@@ -19,14 +21,14 @@ from dialogs.core.feedback import ask_for_feedback
 from dialogs.core.flow import Outcome
 from dialogs.core.turn import Turn
 from dialogs.flows.booking import actions as act
-from dialogs.flows.booking import view
+from dialogs.flows.booking import details, view
 from dialogs.flows.booking.calendar import Calendars
 from dialogs.flows.booking.slots import Slot
 from dialogs.flows.booking.view import SLOT_PREFIX, parse_slot_payload, slot_buttons, when_text
 from dialogs.timing.parse import TimeRequest, parse_time
-from dialogs.timing.zones import resolve_timezone, zone_label
+from dialogs.timing.zones import find_timezone, resolve_timezone, zone_label
 
-ZONE, SLOTS, CONFIRM_CANCEL = "zone", "slots", "confirm_cancel"
+ZONE, SLOTS, DETAILS, CONFIRM_CANCEL = "zone", "slots", "details", "confirm_cancel"
 # Intents that end the booking: the manager routes them and nothing is re-asked after.
 _LEAVING = frozenset({"stop", "forget_me", "talk_to_human", "goodbye", "deny"})
 # Intents this flow answers itself; any other intent is a question to pass on.
@@ -60,6 +62,10 @@ class BookingFlow:
             rep = await act.rep_name(turn, call.rep_id)
             return await self._offer(turn, turn.t("booking_reschedule_pick", rep=rep, when=when))
         turn.state.enter(self.name, SLOTS, mode="book")
+        # "Book a call, 3pm London time": a zone named in the request is not asked for.
+        named = find_timezone(turn.text) if turn.text else None
+        if named is not None:
+            turn.contact.timezone = named
         intro, zone = turn.t("booking_start"), act.contact_zone(turn)
         # "Book a call tomorrow at 3pm": the time in the request is not asked for again.
         said = turn.text if turn.text and parse_time(turn.text, "UTC", act.now(turn)) else None
@@ -86,6 +92,8 @@ class BookingFlow:
             return await self._zone_answer(turn)
         if turn.state.step == CONFIRM_CANCEL:
             return await self._cancel_answer(turn)
+        if turn.state.step == DETAILS:
+            return await self._details_answer(turn)
         return await self._slots_answer(turn)
 
     async def reprompt(self, turn: Turn) -> None:
@@ -95,14 +103,18 @@ class BookingFlow:
             call = await act.own_call(turn, turn.state.data.get("fu"))
             if call is not None:
                 await view.ask_cancel(turn, call)
+        elif turn.state.step == DETAILS and (need := details.missing(turn)):
+            details.ask(turn, need)
         else:
             await self._offer(turn, turn.t("booking_offer_slots"))
 
     # ── answers ──────────────────────────────────────────────────────────────
 
     async def _zone_answer(self, turn: Turn) -> Outcome:
-        zone = resolve_timezone(turn.text)
+        zone = find_timezone(turn.text)
         if zone is not None:
+            if parse_time(turn.text, zone, act.now(turn)) is not None:
+                turn.state.data["pending"] = turn.text  # "Friday 3pm London time"
             return await self._set_zone(turn, zone)
         if parse_time(turn.text, "UTC", act.now(turn)) is not None:
             # A time before the zone is known: kept, and read once the zone is given.
@@ -134,6 +146,34 @@ class BookingFlow:
         if outcome is None:
             return await self._offer(turn, turn.t("booking_unclear_time"))
         return outcome
+
+    async def _details_answer(self, turn: Turn) -> Outcome:
+        need, chosen = details.missing(turn), turn.state.data.get("chosen")
+        if need is None or not chosen:
+            return await self._take_chosen(turn)
+        text = turn.text.strip()
+        field, result = details.checked(turn, need, text)
+        # A valid address or number is the answer whatever the classifier read ("my e-mail
+        # is ..."); but any text passes as a name, so leaving words and questions come first.
+        if not result.ok or need == details.NAME:
+            intent = turn.intent if turn.nlu.confidence >= _SURE else None
+            if intent in _LEAVING or intent in _MODES or intent == "cancel":
+                return await self._by_intent(turn) or Outcome.CONTINUE
+            if text.endswith(("?", "？")):
+                return Outcome.PASS  # answered by the manager, then asked again
+        if not result.ok:
+            reason = turn.t(result.reason or "lead_invalid_text", **result.reason_values)
+            turn.say(turn.t("lead_invalid", reason=reason))
+            return Outcome.CONTINUE
+        await details.store(turn, field, result.value)
+        return await self._take_chosen(turn)
+
+    async def _take_chosen(self, turn: Turn) -> Outcome:
+        """The slot chosen before the details were asked; it is checked again on taking."""
+        chosen = turn.state.data.get("chosen")
+        if not chosen:
+            return await self._offer(turn, turn.t("booking_offer_slots"))
+        return await self._take(turn, int(chosen[0]), datetime.fromtimestamp(chosen[1], UTC))
 
     async def _cancel_answer(self, turn: Turn) -> Outcome:
         # "Cancel your call?" - "cancel": about this call, so a yes.
@@ -277,6 +317,12 @@ class BookingFlow:
         calendars = calendars or await act.calendars(turn)
         if not calendars.can_take(rep_id, start):
             return await self._offer(turn, turn.t("booking_slot_taken"), calendars=calendars)
+        need = details.missing(turn) if moving is None else None
+        if need is not None:  # a moved call's customer was known when it was booked
+            turn.state.step = DETAILS
+            turn.state.data["chosen"] = [rep_id, int(start.timestamp())]
+            details.ask(turn, need)
+            return Outcome.CONTINUE
         zone = act.display_zone(turn)
         end = start + calendars.rules.length
         try:
