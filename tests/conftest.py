@@ -187,10 +187,23 @@ def hub(
     adapters: dict[str, RecordingAdapter],
     handoff: InMemoryHandoff,
 ) -> ConversationHub:
+    return demo_hub(seeded_db, clock, settings, content, understanding, adapters, handoff)
+
+
+def demo_hub(
+    db: Database,
+    clock: FakeClock,
+    settings: Settings,
+    content: Content,
+    understanding: NluService,
+    adapters: dict[str, RecordingAdapter],
+    handoff: InMemoryHandoff,
+) -> ConversationHub:
+    """The hub of the ``hub`` fixture; tests that change the content build theirs with it."""
     return build_hub(
         settings=settings,
         content=content,
-        db=seeded_db,
+        db=db,
         clock=clock,
         nlu=NluService(understanding.models, clock=clock, timezone=understanding.timezone),
         adapters=adapters,

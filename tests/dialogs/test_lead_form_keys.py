@@ -9,7 +9,6 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from bot.assembly import build_hub
 from bot.handoff import InMemoryHandoff
 from bot.hub import ConversationHub
 from bot.settings.model import Settings
@@ -20,6 +19,7 @@ from crm_store.uow import UnitOfWork
 from dialogs.core.content import Content, LeadForm
 from dialogs.flows.lead.questions import next_field, relevant
 from dialogs.nlu import NluService
+from tests.conftest import demo_hub
 from tests.driver import Chat, RecordingAdapter
 
 RENAMED = {
@@ -48,15 +48,8 @@ def hub(
     adapters: dict[str, RecordingAdapter],
     handoff: InMemoryHandoff,
 ) -> ConversationHub:
-    return build_hub(
-        settings=settings,
-        content=dataclasses.replace(content, lead_form=renamed(content.lead_form)),
-        db=seeded_db,
-        clock=clock,
-        nlu=NluService(understanding.models, clock=clock, timezone=understanding.timezone),
-        adapters=adapters,
-        handoff=handoff,
-    )
+    content = dataclasses.replace(content, lead_form=renamed(content.lead_form))
+    return demo_hub(seeded_db, clock, settings, content, understanding, adapters, handoff)
 
 
 async def test_renamed_fields_fill_the_contact_and_the_lead(
